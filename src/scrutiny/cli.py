@@ -1,0 +1,297 @@
+"""The ``scrutiny`` command: thin click commands that parse options, call one library
+function and print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.table import Table
+
+from scrutiny import __version__
+from scrutiny.case import PASSPHRASE_ENV, Case, passphrase_from_env
+from scrutiny.console import RichBytesProgress, RichIngestProgress, console, err_console
+from scrutiny.core import ScrutinyError
+from scrutiny.ingest import Limits, ingest
+from scrutiny.store.integrity import build_manifest, verify_case
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(fn: F) -> F:
+    """Print a ScrutinyError as a one-line message and exit 2, without a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScrutinyError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}")
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ask_passphrase() -> str:
+    env = passphrase_from_env()
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise ScrutinyError(f"this case is encrypted: set {PASSPHRASE_ENV} (no terminal to ask)")
+    return str(click.prompt("Passphrase", hide_input=True, err=True))
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    if os.environ.get("SCRUTINY_ACTOR"):
+        return os.environ["SCRUTINY_ACTOR"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _open(case: Path, writable: bool = False) -> Case:
+    return Case.open(case, passphrase=_ask_passphrase, writable=writable)
+
+
+CASE_ARG = click.argument("case", type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scrutiny")
+def main() -> None:
+    """scrutiny: verify leaked records and cross-reference the people in them.
+
+    Work happens in a case folder: init it, ingest the leak, then check and report.
+    Encrypted cases read their passphrase from SCRUTINY_PASSPHRASE or ask for it.
+    """
+
+
+@main.command()
+@CASE_ARG
+@click.option("--encrypt", is_flag=True, help="Encrypt blobs, catalog and custody log at rest.")
+@click.option("--actor", help="Who creates the case (default: your user name).")
+@_friendly
+def init(case: Path, encrypt: bool, actor: str | None) -> None:
+    """Create a new case folder CASE."""
+    passphrase = None
+    if encrypt:
+        passphrase = passphrase_from_env()
+        if not passphrase:
+            if not sys.stdin.isatty():
+                raise ScrutinyError(f"--encrypt needs a passphrase: set {PASSPHRASE_ENV}")
+            passphrase = click.prompt("New passphrase", hide_input=True,
+                                      confirmation_prompt=True, err=True)
+    with Case.create(case, encrypt=encrypt, passphrase=passphrase, actor=_actor(actor)) as c:
+        kind = "encrypted " if c.encrypted else ""
+        console.print(f"created {kind}case [bold]{case}[/] ({c.case_id})")
+
+
+@main.command("ingest")
+@CASE_ARG
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--actor", help="Who is ingesting (default: your user name).")
+@click.option("--note", help="A note kept with this run (where the files came from, …).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Reader threads (default: cores).")
+@click.option("--max-depth", type=click.IntRange(0), default=Limits.max_depth, show_default=True,
+              help="Deepest archive nesting that is unpacked.")
+@click.option("--max-ratio", type=click.IntRange(1), default=Limits.max_ratio,
+              show_default=True, help="Largest compression ratio accepted.")
+@click.option("--max-total", type=click.IntRange(1), default=Limits.max_total,
+              show_default=True, help="Bytes unpacked from one input at most.")
+@click.option("--max-members", type=click.IntRange(1), default=Limits.max_members,
+              show_default=True, help="Members unpacked from one archive at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def ingest_cmd(case: Path, paths: tuple[Path, ...], actor: str | None, note: str | None,
+               no_progress: bool, workers: int | None, max_depth: int, max_ratio: int,
+               max_total: int, max_members: int, as_json: bool) -> None:
+    """Store files, folders and archives (zip, tar, tar.gz/bz2/xz, 7z) in CASE, with custody."""
+    limits = Limits(max_depth=max_depth, max_ratio=max_ratio, max_total=max_total,
+                    max_members=max_members)
+    show = not no_progress and not as_json and err_console.is_terminal
+    with _open(case, writable=True) as c:
+        summary = ingest(c, list(paths), actor=_actor(actor), note=note, limits=limits,
+                         progress=RichIngestProgress() if show else None, workers=workers,
+                         args=sys.argv[1:])
+    if as_json:
+        click.echo(json.dumps({"run": summary.run_id, **summary.to_json()}, indent=2))
+        return
+    s = summary
+    rate = s.bytes / max(s.seconds, 1e-9) / 1e6
+    console.print(
+        f"ingested [bold]{s.files}[/] files ({s.bytes / 1e6:,.1f} MB) in {s.seconds:.1f} s "
+        f"— {s.files / max(s.seconds, 1e-9):,.0f} files/s, {rate:,.1f} MB/s")
+    console.print(
+        f"  {s.new_items} new items, {s.new_provenances} new provenances, "
+        f"{s.already_known} already known; {s.members} members unpacked from "
+        f"{s.archives} archives")
+    if s.problems:
+        console.print("  problems: " + ", ".join(f"{k} ×{v}" for k, v in
+                                                 sorted(s.problems.items()))
+                      + f"  (see 'scrutiny status {case}')")
+
+
+@main.command()
+@CASE_ARG
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_friendly
+def status(case: Path, as_json: bool) -> None:
+    """What CASE holds: items by type, provenances, problems, chain head, last events."""
+    from scrutiny.status import case_status
+
+    with _open(case) as c:
+        st = case_status(c)
+    if as_json:
+        click.echo(json.dumps(st, indent=2, ensure_ascii=False))
+        return
+    enc = " (encrypted)" if st["encrypted"] else ""
+    console.print(f"[bold]{st['case']}[/]{enc}  id {st['case_id']}")
+    console.print(f"{st['items']} items, {st['bytes'] / 1e6:,.1f} MB; {st['provenances']} "
+                  f"provenances ({st['unpacked_from_archives']} from archives); "
+                  f"{st['name_type_mismatches']} names that do not match their type")
+    t = Table(title="items by type", show_edge=False)
+    for col in ("type", "items", "MB"):
+        t.add_column(col, justify="left" if col == "type" else "right")
+    for row in st["by_type"]:
+        t.add_row(row["mime"], str(row["items"]), f"{row['bytes'] / 1e6:,.2f}")
+    console.print(t)
+    if st["ingest_problems"]:
+        t = Table(title="ingest problems", show_edge=False)
+        for col in ("code", "severity", "what", "count"):
+            t.add_column(col)
+        for p in st["ingest_problems"]:
+            t.add_row(p["code"], p["severity"], p["title"], str(p["count"]))
+        console.print(t)
+    else:
+        console.print("no ingest problems")
+    for r in st["runs"][:3]:
+        console.print(f"run {r['id'][:8]} {r['kind']} by {r['actor']} {r['started']} "
+                      f"[{r['status']}]")
+    head = st["chain_head"]
+    console.print(f"custody chain head: event {head['seq']} {head['hash']}")
+    t = Table(title="last custody events", show_edge=False)
+    for col in ("seq", "time", "actor", "action", "subject"):
+        t.add_column(col)
+    for e in st["last_events"]:
+        t.add_row(str(e["seq"]), e["time"], e["actor"], e["action"], (e["subject"] or "")[:16])
+    console.print(t)
+
+
+@main.group()
+def custody() -> None:
+    """Verify the chain of custody and export a manifest."""
+
+
+@custody.command("verify")
+@CASE_ARG
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_friendly
+def custody_verify(case: Path, as_json: bool) -> None:
+    """Re-hash every blob and the whole custody chain. Exit 0 when intact, 1 naming each
+    altered blob or event."""
+    with _open(case) as c:
+        total = c.db.execute("SELECT coalesce(sum(size), 0) FROM items").fetchone()[0]
+        if not as_json and err_console.is_terminal:
+            with RichBytesProgress("re-hashing", total) as bar:
+                report = verify_case(c.blobs, c.log, c.db, progress=bar)
+        else:
+            report = verify_case(c.blobs, c.log, c.db)
+    problems = [str(p) for p in report.chain.problems] + [str(p) for p in report.blob_problems]
+    if as_json:
+        click.echo(json.dumps({
+            "intact": report.intact, "events": report.chain.events,
+            "head": {"seq": report.chain.head.seq, "hash": report.chain.head.hash},
+            "blobs_checked": report.blobs_checked, "problems": problems,
+            "unregistered": list(report.unregistered), "notes": list(report.notes)}, indent=2))
+    else:
+        for p in problems:
+            console.print(f"[bold red]ALTERED[/] {p}", highlight=False)
+        for n in report.notes:
+            console.print(f"note: {n}")
+        verdict = "[bold green]intact[/]" if report.intact else "[bold red]NOT intact[/]"
+        console.print(f"custody {verdict}: {report.chain.events} events, "
+                      f"{report.blobs_checked} blobs re-hashed, head {report.chain.head.hash}")
+    sys.exit(0 if report.intact else 1)
+
+
+@custody.command("manifest")
+@CASE_ARG
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write the manifest (JSON).")
+@click.option("--actor", help="Who writes it (default: your user name).")
+@_friendly
+def custody_manifest(case: Path, output: Path, actor: str | None) -> None:
+    """Write a manifest a partner can check without scrutiny: every item's sha256 and size,
+    their Merkle root, the custody chain head and the tool version."""
+    from scrutiny.core import sha256_hex
+
+    with _open(case, writable=True) as c:
+        manifest = build_manifest(c.db, c.case_id, __version__)
+        data = json.dumps(manifest, indent=2).encode() + b"\n"
+        tmp = output.with_name(output.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, output)
+        with c.transaction():
+            c.record(_actor(actor), "manifest-written", None, {
+                "sha256": sha256_hex(data), "items": manifest["item_count"],
+                "merkle_root": manifest["merkle_root"], "chain_head": manifest["chain_head"]})
+    console.print(f"manifest of {manifest['item_count']} items written to {output}; "
+                  f"Merkle root {manifest['merkle_root']}")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path),
+                default=Path("scrutiny-demo"))
+@_friendly
+def demo(directory: Path) -> None:
+    """Run scrutiny on a generated, fictional leak: init → ingest → status → verify."""
+    from scrutiny.status import case_status
+    from scrutiny.synth.sample import write_sample_folder
+
+    marker = directory / ".scrutiny-demo"
+    if directory.exists():
+        if not marker.exists():
+            raise ScrutinyError(f"{directory} exists and is not a scrutiny demo folder")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    marker.write_text("made by scrutiny demo\n")
+    started = time.monotonic()
+    leak = write_sample_folder(directory / "leak")
+    console.print(f"[bold]1.[/] generated a fictional leak in {leak}")
+    with Case.create(directory / "case", actor="demo") as c:
+        console.print(f"[bold]2.[/] created case {c.paths.root}")
+        show = err_console.is_terminal
+        s = ingest(c, [leak], actor="demo", note="scrutiny demo",
+                   progress=RichIngestProgress() if show else None)
+        console.print(f"[bold]3.[/] ingested {s.files} files: {s.new_items} items, "
+                      f"{s.members} unpacked from {s.archives} archives, "
+                      f"problems {dict(s.problems) or 'none'}")
+        st = case_status(c)
+        report = verify_case(c.blobs, c.log, c.db)
+    types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
+    console.print(f"[bold]4.[/] the case holds {st['items']} items ({types})")
+    verdict = "intact" if report.intact else "NOT intact"
+    console.print(f"[bold]5.[/] custody verify: {verdict} ({report.chain.events} events, "
+                  f"head {report.chain.head.hash[:16]}…)")
+    console.print(f"done in {time.monotonic() - started:.1f} s. Explore it with:\n"
+                  f"  scrutiny status {directory / 'case'}\n"
+                  f"  scrutiny custody verify {directory / 'case'}")
+    if not report.intact:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

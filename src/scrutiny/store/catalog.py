@@ -1,0 +1,240 @@
+"""The SQLite catalog (``case.db``): schema, versioned migrations, and the projection of
+custody events into tables.
+
+The catalog is SQLite in WAL mode through ``sqlcipher3`` (SQLite with SQLCipher 4 bundled).
+An unencrypted case is a plain SQLite file any sqlite3 tool opens; an encrypted case's catalog
+is keyed with a raw 256-bit key derived from the passphrase, so no page of it is plaintext.
+
+Tables that hold what the custody log says (runs, items, provenances, ingest findings) are a
+projection of the log: ``apply_event`` is the one place that writes them, and a catalog that
+is behind the log after a crash is brought up to date by replaying events past its head.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from scrutiny.core import CustodyEvent, Finding, ScrutinyError
+from scrutiny.store.crypto import WrongPassphrase
+from scrutiny.store.custody import EMPTY_HEAD, Head
+
+Connection = Any  # sqlcipher3.Connection: the module has no type stubs
+DatabaseError = sqlcipher3.DatabaseError
+
+MIGRATIONS: list[str] = [
+    # 1: the spine
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        actor TEXT NOT NULL,
+        note TEXT,
+        args TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT
+    );
+    CREATE TABLE items (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mime TEXT NOT NULL,
+        magic TEXT NOT NULL,
+        received TEXT NOT NULL,
+        first_run TEXT NOT NULL REFERENCES runs(id),
+        custody_seq INTEGER NOT NULL
+    );
+    CREATE INDEX items_mime ON items(mime);
+    CREATE TABLE provenances (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL REFERENCES items(sha256),
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        source TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        parent TEXT,
+        mtime TEXT NOT NULL,
+        ext_mime TEXT,
+        ext_mismatch INTEGER NOT NULL,
+        custody_seq INTEGER NOT NULL,
+        UNIQUE (sha256, source, chain, mtime)
+    );
+    CREATE INDEX provenances_parent ON provenances(parent);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        code TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        check_version TEXT NOT NULL,
+        run_id TEXT,
+        created TEXT NOT NULL,
+        custody_seq INTEGER
+    );
+    CREATE INDEX findings_code ON findings(code);
+    CREATE INDEX findings_subject ON findings(subject);
+    """,
+]
+
+
+def connect(path: Path, key: bytes | None) -> Connection:
+    """Open (creating if needed) and migrate the catalog. A wrong key is ``WrongPassphrase``."""
+    conn = sqlcipher3.connect(str(path), timeout=30.0, isolation_level=None)
+    if key is not None:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except DatabaseError:
+        conn.close()
+        if key is not None:
+            raise WrongPassphrase("wrong passphrase for this case's catalog") from None
+        raise ScrutinyError(
+            f"{path} is not a readable catalog (encrypted case opened without a passphrase?)"
+        ) from None
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    migrate(conn)
+    return conn
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Connection) -> None:
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise ScrutinyError(
+            f"this case was written by a newer scrutiny (schema {version}); upgrade scrutiny"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def get_meta(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def get_head(conn: Connection) -> Head:
+    raw = get_meta(conn, "custody_head")
+    if raw is None:
+        return EMPTY_HEAD
+    data = json.loads(raw)
+    return Head(int(data["seq"]), str(data["hash"]), int(data["offset"]))
+
+
+def set_head(conn: Connection, head: Head) -> None:
+    set_meta(
+        conn,
+        "custody_head",
+        json.dumps({"seq": head.seq, "hash": head.hash, "offset": head.offset}),
+    )
+
+
+# -- projection of custody events ----------------------------------------------------------
+
+
+def _run_started(conn: Connection, ev: CustodyEvent) -> None:
+    d = ev.details
+    conn.execute(
+        "INSERT OR IGNORE INTO runs(id, kind, started, actor, note, args, tool_version, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+        (d["run"], d["kind"], ev.time, ev.actor, d.get("note"), json.dumps(d.get("args", [])),
+         d["tool_version"]),
+    )
+
+
+def _run_finished(conn: Connection, ev: CustodyEvent) -> None:
+    d = ev.details
+    conn.execute(
+        "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+        (ev.time, d.get("status", "finished"), json.dumps(d.get("summary", {})), d["run"]),
+    )
+
+
+def _received(conn: Connection, ev: CustodyEvent) -> None:
+    d = ev.details
+    conn.execute(
+        "INSERT OR IGNORE INTO items(sha256, size, mime, magic, received, first_run, custody_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (ev.subject, d["size"], d["mime"], d["magic"], ev.time, d["run"], ev.seq),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO provenances(sha256, run_id, source, chain, parent, mtime, "
+        "ext_mime, ext_mismatch, custody_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (ev.subject, d["run"], d["source"], json.dumps(d["chain"], ensure_ascii=False),
+         d.get("parent"), d["mtime"], d.get("ext_mime"), int(bool(d.get("ext_mismatch"))),
+         ev.seq),
+    )
+
+
+def _finding(conn: Connection, ev: CustodyEvent) -> None:
+    raw = ev.details.get("finding")
+    if not isinstance(raw, Mapping):
+        return
+    insert_finding(conn, Finding.from_json(raw), ev.details.get("run"), ev.time, ev.seq)
+
+
+def insert_finding(
+    conn: Connection,
+    finding: Finding,
+    run_id: str | None,
+    created: str,
+    custody_seq: int | None = None,
+) -> bool:
+    """Store a finding once; returns False if the same observation is already stored."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO findings(key, code, subject, severity, title, explanation, "
+        "evidence, check_version, run_id, created, custody_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (finding.key, finding.code, finding.subject, int(finding.severity), finding.title,
+         finding.explanation, json.dumps(dict(finding.evidence), ensure_ascii=False,
+                                         sort_keys=True),
+         finding.check_version, run_id, created, custody_seq),
+    )
+    return bool(cur.rowcount)
+
+
+PROJECTIONS: dict[str, Callable[[Connection, CustodyEvent], None]] = {
+    "run-started": _run_started,
+    "run-finished": _run_finished,
+    "received": _received,
+    "error": _finding,
+}
+"""Which custody actions change the catalog. Every other action is recorded in the log only."""
+
+
+def apply_event(conn: Connection, ev: CustodyEvent) -> None:
+    handler = PROJECTIONS.get(ev.action)
+    if handler is not None:
+        handler(conn, ev)
