@@ -6,6 +6,7 @@ hash the exact bytes it handed to scrutiny. Nothing here writes anywhere else.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -13,11 +14,12 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import py7zr
+import py7zr.py7zr
 
 MiB = 1 << 20
 FIXED_DATE = (2020, 1, 2, 3, 4, 6)
@@ -235,12 +237,54 @@ def make_gzip_bomb(path: Path, size: int = 40 * MiB, prefix: bytes = b"") -> Pat
     return path
 
 
+@contextlib.contextmanager
+def _py7zr_accepts_any_name() -> Iterator[None]:
+    """py7zr refuses to *write* ``../`` and absolute member names; an attacker's tool does
+    not. Lift that check while one hostile archive is written."""
+    saved = py7zr.py7zr.check_archive_path
+    py7zr.py7zr.check_archive_path = lambda arcname: True
+    try:
+        yield
+    finally:
+        py7zr.py7zr.check_archive_path = saved
+
+
 def make_7z(path: Path, members: Iterable[tuple[str, bytes]], password: str | None = None,
-            header_encryption: bool = False) -> Path:
-    with py7zr.SevenZipFile(path, "w", password=password,
-                            header_encryption=header_encryption) as szf:
+            header_encryption: bool = False, unsafe_names: bool = False) -> Path:
+    guard = _py7zr_accepts_any_name() if unsafe_names else contextlib.nullcontext()
+    with guard, py7zr.SevenZipFile(path, "w", password=password,
+                                   header_encryption=header_encryption) as szf:
         for name, data in members:
             szf.writestr(data, name)
+    return path
+
+
+def make_7z_with_symlink(path: Path, workdir: Path, link_name: str, target: str,
+                         others: Iterable[tuple[str, bytes]] = ()) -> Path:
+    """A 7z holding a symbolic link (py7zr archives a link found on disk as a link).
+    ``workdir`` is a scratch folder for the link and the other members."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    link = workdir / link_name
+    link.symlink_to(target)
+    with py7zr.SevenZipFile(path, "w") as szf:
+        szf.write(link, link_name)
+        for name, data in others:
+            szf.writestr(data, name)
+    return path
+
+
+def corrupt_zip_member(path: Path, name: str) -> Path:
+    """Flip bytes in the middle of one member's data (the zip's directory stays intact, so the
+    member's CRC check fails when it is read)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_len + extra_len
+    middle = start + info.compress_size // 2
+    for i in range(middle, middle + 16):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
     return path
 
 

@@ -70,9 +70,8 @@ def test_sealed_blob_detects_damage(tmp_path: Path, damage: str) -> None:
     else:
         key = bytes(32)
     path.write_bytes(bytes(raw))
-    with pytest.raises(IntegrityError):
-        with OpenedBlob(key, open(path, "rb")) as blob:
-            io.BufferedReader(blob).read()
+    with pytest.raises(IntegrityError), OpenedBlob(key, open(path, "rb")) as blob:
+        io.BufferedReader(blob).read()
 
 
 def test_wrong_passphrase_is_detected_by_the_verifier() -> None:

@@ -3,6 +3,7 @@ found in plaintext anywhere under the case folder; a wrong passphrase is a clear
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zipfile
@@ -35,10 +36,8 @@ def make_leak(root: Path) -> list[bytes]:
     needles = [CONTENT.encode()]
     for text in NAMES + ID_NUMBERS:
         needles += [text.encode("utf-8"), text.encode("utf-16-le")]
-        try:
+        with contextlib.suppress(UnicodeEncodeError):
             needles.append(text.encode("gb18030"))
-        except UnicodeEncodeError:
-            pass
     # the hashes of the files would tell which known files a case holds
     for p in root.iterdir():
         needles.append(hashlib.sha256(p.read_bytes()).hexdigest().encode())

@@ -254,6 +254,7 @@ class Case:
     def commit(self) -> None:
         """Make the open transaction durable: fsync the log, then commit the catalog with
         the log's head (blobs were fsynced before their events were written)."""
+        self.blobs.sync()
         self.log.sync()
         catalog.set_head(self.db, self.log.head)
         self.db.execute("COMMIT")

@@ -8,6 +8,7 @@ to the caller as problems and unpacking goes on where it safely can.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import lzma
 import re
@@ -107,6 +108,14 @@ def copy_member(ctx: Unpacking, name: str, mtime: str, src: IO[bytes], compresse
         raise
 
 
+LINK_TARGET_MAX = 4096
+
+
+def _link_problem(ctx: Unpacking, name: str, kind: str, target: str) -> None:
+    ctx.problem(LINK, name, f"{kind} in the archive pointing to {target!r}; not followed",
+                name=name, target=target)
+
+
 def _run_member(ctx: Unpacking, name: str, action: Callable[[], None]) -> bool:
     """Run one member's copy; report its failure. Returns False when the archive must stop."""
     try:
@@ -160,8 +169,11 @@ def unpack_zip(f: IO[bytes], ctx: Unpacking, limits_ratio: tuple[int, int]) -> b
             name = _zip_name(info)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                ctx.problem(LINK, name, "symbolic link in the archive; not followed",
-                            name=name)
+                target = "?"
+                if info.file_size <= LINK_TARGET_MAX:
+                    with contextlib.suppress(Exception):
+                        target = zf.read(info).decode("utf-8", "replace")
+                _link_problem(ctx, name, "symbolic link", target)
                 continue
             if info.flag_bits & 0x1:
                 ctx.problem(ENCRYPTED, name, "member is password-protected; it cannot be "
@@ -211,6 +223,11 @@ def unpack_tree_or_stream(f: IO[bytes], ctx: Unpacking, single_name: str) -> Non
                             f"{count} members: {exc}")
                 return
             if m is None:
+                if count == 0:
+                    # tarfile reads a compressed stream starting with zero bytes as an empty
+                    # tar; it is a single compressed file (or a bomb of zeros)
+                    f.seek(0)
+                    _unpack_single(f, ctx, single_name)
                 return
             count += 1
             if _too_many(ctx, count):
@@ -218,9 +235,8 @@ def unpack_tree_or_stream(f: IO[bytes], ctx: Unpacking, single_name: str) -> Non
             if m.isdir():
                 continue
             if m.issym() or m.islnk():
-                kind = "symbolic link" if m.issym() else "hard link"
-                ctx.problem(LINK, m.name, f"{kind} in the archive pointing to "
-                            f"{m.linkname!r}; not followed", name=m.name, target=m.linkname)
+                _link_problem(ctx, m.name, "symbolic link" if m.issym() else "hard link",
+                              m.linkname)
                 continue
             if not m.isreg():
                 ctx.problem(SPECIAL, m.name, "device, FIFO or other special member; skipped",
@@ -249,6 +265,8 @@ def _unpack_single(f: IO[bytes], ctx: Unpacking, name: str) -> None:
     """A compressed file that is not a tar: one member, named without the suffix."""
     head = f.read(6)
     f.seek(0)
+    if not any(head.startswith(m) for m in _OPENERS):
+        return  # an empty plain tar
     for magic_bytes, opener in _OPENERS.items():
         if head.startswith(magic_bytes):
             inner = str(PurePosixPath(name).with_suffix("")) or "member"
@@ -302,25 +320,82 @@ class _SevenZipIO(py7zr.io.Py7zIO):
             self._writer.abort()
 
 
+class _SevenZipLink(py7zr.io.Py7zIO):
+    """Receives a 7z symbolic link's target (its data) so it can be reported, not stored."""
+
+    def __init__(self, ctx: Unpacking, name: str) -> None:
+        self._ctx = ctx
+        self._name = name
+        self._target = bytearray()
+
+    def write(self, s: bytes | bytearray) -> int:
+        self._target += s[: LINK_TARGET_MAX - len(self._target)]
+        return len(s)
+
+    def read(self, size: int | None = None) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def size(self) -> int:
+        return len(self._target)
+
+    def close(self) -> None:
+        _link_problem(self._ctx, self._name, "symbolic link",
+                      bytes(self._target).decode("utf-8", "replace"))
+
+    def abort(self) -> None:
+        return None
+
+
 class _SevenZipFactory(py7zr.io.WriterFactory):
-    def __init__(self, ctx: Unpacking, mtimes: dict[str, str]) -> None:
+    def __init__(self, ctx: Unpacking, mtimes: dict[str, str], renamed: dict[str, str],
+                 links: set[str]) -> None:
         self.ctx = ctx
         self.mtimes = mtimes
-        self.open: list[_SevenZipIO] = []
+        self.renamed = renamed
+        self.links = links
+        self.open: list[_SevenZipIO | _SevenZipLink] = []
 
     def create(self, filename: str) -> py7zr.io.Py7zIO:
-        if (reason := unsafe_name(filename)) is not None:
-            self.ctx.problem(UNSAFE_PATH, filename, f"member name is unsafe: {reason}; its "
-                             "content is stored under its hash and nothing was written to "
-                             "that path", name=filename)
-        io_ = _SevenZipIO(self.ctx, filename, self.mtimes.get(filename, ""))
+        name = self.renamed.get(filename, filename)
+        io_: _SevenZipIO | _SevenZipLink
+        if filename in self.links:
+            io_ = _SevenZipLink(self.ctx, name)
+        else:
+            if (reason := unsafe_name(name)) is not None:
+                self.ctx.problem(UNSAFE_PATH, name, f"member name is unsafe: {reason}; its "
+                                 "content is stored under its hash and nothing was written "
+                                 "to that path", name=name)
+            io_ = _SevenZipIO(self.ctx, name, self.mtimes.get(filename, ""))
         self.open.append(io_)
         return io_
 
 
-def unpack_7z(f: IO[bytes], ctx: Unpacking, max_total: int) -> None:
+def _neutralise_7z_names(szf: py7zr.SevenZipFile) -> dict[str, str]:
+    """py7zr rejects a whole archive with a '..' member and silently strips a leading '/',
+    before any writer sees the name. Give such members a placeholder name so they are
+    unpacked and reported under their real name. Returns placeholder → real name."""
+    renamed: dict[str, str] = {}
     try:
-        szf = py7zr.SevenZipFile(f, mode="r", max_extract_size=max_total)
+        for i, member in enumerate(szf.files):
+            original = member.filename
+            if unsafe_name(original) is not None:
+                placeholder = f"unsafe-member-{i}"
+                member._file_info["filename"] = placeholder
+                renamed[placeholder] = original
+    except (AttributeError, KeyError, TypeError):
+        pass  # a py7zr without this layout: the archive is then reported as damaged
+    return renamed
+
+
+def unpack_7z(f: IO[bytes], ctx: Unpacking) -> None:
+    try:
+        szf = py7zr.SevenZipFile(f, mode="r")
     except py7zr.exceptions.PasswordRequired:
         ctx.problem(ENCRYPTED, None, "7z archive is password-protected (even its file list); "
                     "it cannot be unpacked without the password")
@@ -334,19 +409,18 @@ def unpack_7z(f: IO[bytes], ctx: Unpacking, max_total: int) -> None:
             ctx.problem(ENCRYPTED, None, "7z archive content is password-protected; it "
                         "cannot be unpacked without the password")
             return
+        renamed = _neutralise_7z_names(szf)
         infos = szf.list()
         if _too_many(ctx, len(infos)):
             infos = infos[: ctx.max_members]
         mtimes: dict[str, str] = {}
         for info in infos:
-            if info.is_symlink:
-                ctx.problem(LINK, info.filename, "symbolic link in the archive; not followed",
-                            name=info.filename)
             if info.creationtime is not None:
                 mtimes[info.filename] = info.creationtime.astimezone(UTC).strftime(
                     "%Y-%m-%dT%H:%M:%SZ")
-        wanted = [i.filename for i in infos if i.is_file and not i.is_symlink]
-        factory = _SevenZipFactory(ctx, mtimes)
+        wanted = [i.filename for i in infos if i.is_file or i.is_symlink]
+        links = {i.filename for i in infos if i.is_symlink}
+        factory = _SevenZipFactory(ctx, mtimes, renamed, links)
 
         def action() -> None:
             try:

@@ -109,9 +109,9 @@ def identify(head: bytes, name: str) -> Identity:
         mime, desc = "application/x-empty", "empty"
     ext_mime = mime_from_name(name)
     mismatch = (
-        ext_mime is not None
-        and mime not in ("application/x-empty", "application/octet-stream")
-        and not same_kind(mime, ext_mime)
+        ext_mime not in (None, "application/octet-stream")
+        and mime != "application/x-empty"
+        and not same_kind(mime, str(ext_mime))
     )
     return Identity(mime=mime, magic=desc[:300], ext_mime=ext_mime, ext_mismatch=mismatch)
 

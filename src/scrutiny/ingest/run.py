@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrutiny import __version__
-from scrutiny.case import Case
 from scrutiny.core import ScrutinyError
 from scrutiny.ingest import archives
 from scrutiny.ingest.identify import Identity, identify
@@ -29,7 +29,13 @@ from scrutiny.ingest.problems import make_finding
 from scrutiny.ingest.walk import Entry, walk
 from scrutiny.store.blobs import BlobWriter, StoredBlob
 
+if TYPE_CHECKING:  # ingest works on an open case; it does not open or create one
+    from scrutiny.case import Case
+
 COMMIT_EVERY = 512
+DEFAULT_WORKERS = 8
+"""Reader threads. Storing is I/O-bound (reads, fsync) and hashing releases the GIL, so more
+threads than cores overlap the waits; measured best on a 2-core VM (benchmarks/ingest.py)."""
 COMMIT_SECONDS = 2.0
 
 
@@ -101,51 +107,48 @@ class _Writer:
             raise archives.LimitExceeded(
                 f"unpacking this input produced more than {lim.max_total:,} bytes "
                 "(total size limit); the rest was not unpacked",
-                whole=True, member=self.name, limit=lim.max_total)
+                whole=True, limit=lim.max_total)
         if self.written > lim.max_member_size:
             raise archives.LimitExceeded(
                 f"member {self.name!r} is larger than {lim.max_member_size:,} bytes; refused",
-                member=self.name, limit=lim.max_member_size)
+                limit=lim.max_member_size)
         if (self.compressed and self.written > lim.ratio_floor
                 and self.written > lim.max_ratio * self.compressed):
             raise archives.LimitExceeded(
                 f"member {self.name!r} expanded more than {lim.max_ratio}:1 "
                 f"({self.compressed:,} compressed bytes gave over {self.written:,}); refused",
-                member=self.name, compressed_size=self.compressed, limit=lim.max_ratio)
+                compressed_size=self.compressed, limit=lim.max_ratio)
         if (self.arch.unpacked > lim.ratio_floor
                 and self.arch.unpacked > lim.max_ratio * max(1, self.arch.size)):
             raise archives.LimitExceeded(
                 f"archive of {self.arch.size:,} bytes expanded to over "
                 f"{self.arch.unpacked:,} bytes, more than {lim.max_ratio}:1 "
                 "(an archive bomb); the rest was not unpacked",
-                whole=True, member=self.name, archive_size=self.arch.size,
+                whole=True, archive_size=self.arch.size,
                 limit=lim.max_ratio)
         if time.monotonic() > self.arch.budget.deadline:
             raise archives.LimitExceeded(
                 f"unpacking this input took longer than {lim.time_budget:.0f} s; the rest "
-                "was not unpacked", whole=True, member=self.name, limit=lim.time_budget)
+                "was not unpacked", whole=True, limit=lim.time_budget)
         self.blob.write(data)
 
     def commit(self) -> None:
         stored = self.blob.commit()
         ident = identify(stored.head, self.name)
         arch = self.arch
-        arch.run.register(stored, ident, arch.source, (*arch.chain, self.name), arch.sha256,
-                          self.mtime)
+        if arch.run.register(stored, ident, arch.source, (*arch.chain, self.name),
+                             arch.sha256, self.mtime):
+            arch.new_members += 1
         arch.members += 1
         arch.run.summary.members += 1
         if arch.run.progress is not None:
             arch.run.progress.member()
-        if archives_kind(ident.mime):
+        if archives.archive_kind(ident.mime):
             arch.nested.append((stored.sha256, ident.mime, (*arch.chain, self.name),
                                 stored.size))
 
     def abort(self) -> None:
         self.blob.abort()
-
-
-def archives_kind(mime: str) -> str | None:
-    return archives.archive_kind(mime)
 
 
 class _Archive:
@@ -161,6 +164,7 @@ class _Archive:
         self.budget = budget
         self.unpacked = 0
         self.members = 0
+        self.new_members = 0
         self.nested: list[tuple[str, str, tuple[str, ...], int]] = []
 
     @property
@@ -309,17 +313,18 @@ class _Run:
                     unpacked = archives.unpack_zip(
                         f, arch, (self.limits.max_ratio, self.limits.ratio_floor))
                 elif kind == "7z":
-                    archives.unpack_7z(f, arch, self.limits.max_total)
+                    archives.unpack_7z(f, arch)
                 else:
                     name = chain[-1] if chain else Path(source).name
                     archives.unpack_tree_or_stream(f, arch, name)
             if not unpacked:
                 continue
             self.summary.archives += 1
-            if arch.members:
+            if arch.new_members:
                 self.case.record(self.actor, "unpacked", sha, {
                     "run": self.summary.run_id, "archive": arch.display,
-                    "new_members": arch.members, "bytes": arch.unpacked})
+                    "members": arch.members, "new_members": arch.new_members,
+                    "bytes": arch.unpacked})
                 self._maybe_commit()
             for child_sha, child_mime, child_chain, child_size in arch.nested:
                 queue.append((child_sha, child_mime, child_chain, child_size, depth + 1))
@@ -347,8 +352,6 @@ def ingest(
     args: list[str] | None = None,
 ) -> IngestSummary:
     """Ingest files, folders and archives into ``case``; returns what happened."""
-    import uuid
-
     limits = limits or Limits()
     inputs = [Path(p) for p in inputs]
     _check_inputs(case, inputs)
@@ -369,7 +372,7 @@ def ingest(
         "limits": limits.__dict__})
     status = "failed"
     try:
-        run.ingest_entries(walk(inputs), workers or min(4, (os.cpu_count() or 2)))
+        run.ingest_entries(walk(inputs), workers or DEFAULT_WORKERS)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"

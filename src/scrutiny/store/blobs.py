@@ -8,10 +8,12 @@ case the bytes are sealed (see ``crypto``) and the file name is a keyed hash of 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,27 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _syncfs_call() -> object | None:
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int]
+    return fn
+
+
+_SYNCFS = _syncfs_call()
+_buffers = threading.local()
+
+
+def _read_buffer() -> bytearray:
+    """One reusable read buffer per thread."""
+    buf: bytearray | None = getattr(_buffers, "buf", None)
+    if buf is None:
+        buf = _buffers.buf = bytearray(READ_SIZE)
+    return buf
 
 
 class BlobWriter:
@@ -86,8 +109,7 @@ class BlobWriter:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._tmp, final)
         final.chmod(0o444)
-        if self._store.durable:
-            _fsync_dir(final.parent)
+        self._store.dirty(final.parent)
         return StoredBlob(sha, self._size, bytes(self._head), new=True)
 
     def abort(self) -> None:
@@ -109,6 +131,32 @@ class BlobStore:
         self.tmp = tmp
         self.keys = keys
         self.durable = durable
+        self._dirty: set[Path] = set()
+        self._lock = threading.Lock()
+
+    def dirty(self, folder: Path) -> None:
+        """Note a folder that gained a blob; ``sync`` makes its entry durable."""
+        if self.durable:
+            with self._lock:
+                self._dirty.add(folder)
+
+    def sync(self) -> None:
+        """Make the names of newly stored blobs durable (their bytes were fsynced as each was
+        written): one syncfs(2) for the store's filesystem, or an fsync per folder where
+        syncfs is not available. Called before custody events naming them are committed."""
+        with self._lock:
+            dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        if _SYNCFS is not None:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                if _SYNCFS(fd) == 0:  # type: ignore[operator]
+                    return
+            finally:
+                os.close(fd)
+        for folder in sorted(dirty):
+            _fsync_dir(folder)
 
     def name_for(self, sha256: str) -> str:
         return self.keys.blob_name(sha256) if self.keys is not None else sha256
@@ -126,7 +174,7 @@ class BlobStore:
     def put_file(self, path: Path) -> StoredBlob:
         """Store a file from disk, reading it once."""
         with open(path, "rb", buffering=0) as src, self.writer() as w:
-            buf = bytearray(READ_SIZE)
+            buf = _read_buffer()
             view = memoryview(buf)
             while n := src.readinto(buf):
                 w.write(view[:n])

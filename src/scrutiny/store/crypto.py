@@ -127,28 +127,52 @@ def _subkey(key: bytes, salt: bytes) -> AESGCM:
 
 
 class SealingWriter:
-    """Seals a plaintext stream into ``out`` chunk by chunk. Call ``close`` to seal the end."""
+    """Seals a plaintext stream into ``out`` chunk by chunk. Call ``close`` to seal the end.
+
+    A full chunk is held back until the next byte arrives, since only then is it known not to
+    be the last one; input arriving in whole chunks is copied once."""
 
     def __init__(self, key: bytes, out: BinaryIO) -> None:
         salt = os.urandom(16)
         self._aead = _subkey(key, salt)
         self._out = out
         self._buf = bytearray()
+        self._pending: bytes | None = None
         self._counter = 0
         out.write(_HEADER.pack(BLOB_MAGIC, salt, CHUNK))
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        self._buf += data
-        while len(self._buf) > CHUNK:
-            self._emit(bytes(self._buf[:CHUNK]), last=False)
-            del self._buf[:CHUNK]
+        view = memoryview(data).cast("B")
+        pos, end = 0, len(view)
+        while pos < end:
+            if not self._buf and end - pos >= CHUNK:
+                self._push(bytes(view[pos : pos + CHUNK]))
+                pos += CHUNK
+                continue
+            take = min(CHUNK - len(self._buf), end - pos)
+            self._buf += view[pos : pos + take]
+            pos += take
+            if len(self._buf) == CHUNK:
+                self._push(bytes(self._buf))
+                self._buf.clear()
+
+    def _push(self, chunk: bytes) -> None:
+        if self._pending is not None:
+            self._emit(self._pending, last=False)
+        self._pending = chunk
 
     def _emit(self, chunk: bytes, last: bool) -> None:
         self._out.write(self._aead.encrypt(_nonce(self._counter, last), chunk, None))
         self._counter += 1
 
     def close(self) -> None:
-        self._emit(bytes(self._buf), last=True)
+        if self._buf:
+            if self._pending is not None:
+                self._emit(self._pending, last=False)
+            self._emit(bytes(self._buf), last=True)
+        else:
+            self._emit(self._pending if self._pending is not None else b"", last=True)
+        self._pending = None
         self._buf.clear()
 
 
