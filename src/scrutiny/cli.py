@@ -19,7 +19,13 @@ from rich.table import Table
 
 from scrutiny import __version__
 from scrutiny.case import PASSPHRASE_ENV, Case, passphrase_from_env
-from scrutiny.console import RichBytesProgress, RichIngestProgress, console, err_console
+from scrutiny.console import (
+    RichBytesProgress,
+    RichIngestProgress,
+    RichStagesProgress,
+    console,
+    err_console,
+)
 from scrutiny.core import ScrutinyError
 from scrutiny.ingest import Limits, ingest
 from scrutiny.store.integrity import build_manifest, verify_case
@@ -252,14 +258,51 @@ def custody_manifest(case: Path, output: Path, actor: str | None) -> None:
                   f"Merkle root {manifest['merkle_root']}")
 
 
+@main.group()
+def synth() -> None:
+    """Generate fictional leaks with known ground truth (for demos, tests, benchmarks)."""
+
+
+@synth.command("leak")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--people", type=click.IntRange(1), default=300, show_default=True,
+              help="People listed in the rosters (each with relatives).")
+@click.option("--photos", type=click.IntRange(0), default=150, show_default=True,
+              help="Police-style photos.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Same seed, same bytes.")
+@click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")
+@_friendly
+def synth_leak(out: Path, people: int, photos: int, seed: int, no_progress: bool) -> None:
+    """Write a fictional leak into OUT: rosters, photos, documents, a reference victim
+    database and ground_truth.json listing every planted fault and every true match."""
+    from scrutiny.synth.leak import LeakConfig, generate_leak
+
+    started = time.monotonic()
+    cfg = LeakConfig(people=people, photos=photos, seed=seed)
+    if not no_progress and err_console.is_terminal:
+        with RichStagesProgress() as update:
+            s = generate_leak(out, cfg, progress=update)
+    else:
+        s = generate_leak(out, cfg)
+    console.print(f"wrote a fictional leak to [bold]{out}[/] in {time.monotonic() - started:.1f} s:"
+                  f" {s.people} people on {s.rows} roster rows in {len(s.rosters)} rosters, "
+                  f"{s.photos} photos, {s.documents} documents; reference database of "
+                  f"{s.reference_entries} entries ({s.matches} true matches)")
+    console.print("planted: " + ", ".join(f"{k} ×{v}" for k, v in s.planted.items()))
+    console.print(f"ingest {out / 'leak'}; the answers are in {out / 'ground_truth.json'}")
+
+
 @main.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path),
                 default=Path("scrutiny-demo"))
+@click.option("--people", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--photos", type=click.IntRange(0), default=150, show_default=True)
 @_friendly
-def demo(directory: Path) -> None:
-    """Run scrutiny on a generated, fictional leak: init → ingest → status → verify."""
+def demo(directory: Path, people: int, photos: int) -> None:
+    """Run scrutiny on a generated, fictional leak: generate → init → ingest → verify."""
     from scrutiny.status import case_status
-    from scrutiny.synth.sample import write_sample_folder
+    from scrutiny.synth.leak import LeakConfig, generate_leak
 
     marker = directory / ".scrutiny-demo"
     if directory.exists():
@@ -269,26 +312,36 @@ def demo(directory: Path) -> None:
     directory.mkdir(parents=True)
     marker.write_text("made by scrutiny demo\n")
     started = time.monotonic()
-    leak = write_sample_folder(directory / "leak")
-    console.print(f"[bold]1.[/] generated a fictional leak in {leak}")
-    with Case.create(directory / "case", actor="demo") as c:
-        console.print(f"[bold]2.[/] created case {c.paths.root}")
-        show = err_console.is_terminal
-        s = ingest(c, [leak], actor="demo", note="scrutiny demo",
+    show = err_console.is_terminal
+    synthetic = directory / "synthetic"
+    if show:
+        with RichStagesProgress() as update:
+            g = generate_leak(synthetic, LeakConfig(people=people, photos=photos),
+                              progress=update)
+    else:
+        g = generate_leak(synthetic, LeakConfig(people=people, photos=photos))
+    console.print(f"[bold]1.[/] generated a fictional leak in {synthetic / 'leak'}: "
+                  f"{g.people} people in {len(g.rosters)} rosters, {g.photos} photos, "
+                  f"{g.documents} documents; planted {sum(g.planted.values())} faults "
+                  f"({synthetic / 'ground_truth.json'})")
+    case_dir = directory / "case"
+    with Case.create(case_dir, actor="demo") as c:
+        console.print(f"[bold]2.[/] created case {case_dir}")
+        s = ingest(c, [synthetic / "leak"], actor="demo", note="scrutiny demo: synthetic leak",
                    progress=RichIngestProgress() if show else None)
-        console.print(f"[bold]3.[/] ingested {s.files} files: {s.new_items} items, "
-                      f"{s.members} unpacked from {s.archives} archives, "
-                      f"problems {dict(s.problems) or 'none'}")
+        console.print(f"[bold]3.[/] ingested {s.files} files ({s.bytes / 1e6:,.1f} MB): "
+                      f"{s.new_items} items, {s.members} unpacked from {s.archives} archives, "
+                      f"ingest problems: {dict(s.problems) or 'none'}")
         st = case_status(c)
         report = verify_case(c.blobs, c.log, c.db)
     types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
-    console.print(f"[bold]4.[/] the case holds {st['items']} items ({types})")
+    console.print(f"[bold]4.[/] the case holds {st['items']} items: {types}")
     verdict = "intact" if report.intact else "NOT intact"
     console.print(f"[bold]5.[/] custody verify: {verdict} ({report.chain.events} events, "
                   f"head {report.chain.head.hash[:16]}…)")
-    console.print(f"done in {time.monotonic() - started:.1f} s. Explore it with:\n"
-                  f"  scrutiny status {directory / 'case'}\n"
-                  f"  scrutiny custody verify {directory / 'case'}")
+    console.print(f"done in {time.monotonic() - started:.1f} s. The reference database is "
+                  f"{synthetic / 'reference' / 'victims.csv'}. Explore the case with:\n"
+                  f"  scrutiny status {case_dir}\n  scrutiny custody verify {case_dir}")
     if not report.intact:
         sys.exit(1)
 

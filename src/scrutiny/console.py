@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TaskProgressColumn,
     TextColumn,
@@ -87,6 +89,28 @@ class RichBytesProgress:
 
     def __call__(self, nbytes: int) -> None:
         self._progress.update(self._task, advance=nbytes)
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+
+class RichStagesProgress:
+    """One bar per named stage, created when the stage first reports: ``update(stage, done,
+    total)``."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console)
+        self._tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done)
+
+    def __enter__(self) -> RichStagesProgress:
+        self._progress.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()

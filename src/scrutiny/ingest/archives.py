@@ -254,7 +254,7 @@ def unpack_tree_or_stream(f: IO[bytes], ctx: Unpacking, single_name: str) -> Non
                 return
 
 
-_OPENERS: dict[bytes, Callable[[IO[bytes]], IO[bytes]]] = {
+_OPENERS: dict[bytes, Callable[[IO[bytes]], Any]] = {
     b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
     b"BZh": lambda f: bz2.BZ2File(f, mode="rb"),
     b"\xfd7zXZ\x00": lambda f: lzma.LZMAFile(f, mode="rb"),  # noqa: SIM115
@@ -271,7 +271,7 @@ def _unpack_single(f: IO[bytes], ctx: Unpacking, name: str) -> None:
         if head.startswith(magic_bytes):
             inner = str(PurePosixPath(name).with_suffix("")) or "member"
 
-            def action(inner: str = inner, opener: Callable[[IO[bytes]], IO[bytes]] = opener,
+            def action(inner: str = inner, opener: Callable[[IO[bytes]], Any] = opener,
                        ) -> None:
                 with opener(f) as stream:
                     copy_member(ctx, inner, "", stream, None)

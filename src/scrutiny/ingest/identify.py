@@ -81,7 +81,7 @@ def _magic() -> tuple[magic.Magic, magic.Magic]:
     if pair is None:
         pair = (magic.Magic(mime=True), magic.Magic())
         _local.pair = pair
-    return pair  # type: ignore[no-any-return]
+    return pair
 
 
 def mime_from_name(name: str) -> str | None:

@@ -1,0 +1,1 @@
+"""Knowledge of people's identifiers: Chinese resident ID numbers, region codes, names."""
