@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# libmagic1: file types from bytes (python-magic)
-APT_PACKAGES := libmagic1
+# libmagic1: file types from bytes (python-magic); tesseract: OCR (extract --ocr)
+APT_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-uig
+# exiftool: the reference the metadata benchmark compares with
+BENCH_APT_PACKAGES := libimage-exiftool-perl
 
 .PHONY: demo test lint typecheck unit bench system clean
 
@@ -25,7 +27,9 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(MAKE) system APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/extract.py
 
 system:
 	@missing=""; \

@@ -119,12 +119,14 @@ def init(case: Path, encrypt: bool, actor: str | None) -> None:
               show_default=True, help="Bytes unpacked from one input at most.")
 @click.option("--max-members", type=click.IntRange(1), default=Limits.max_members,
               show_default=True, help="Members unpacked from one archive at most.")
+@click.option("--no-extract", is_flag=True, help="Do not extract metadata, text and records.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_friendly
 def ingest_cmd(case: Path, paths: tuple[Path, ...], actor: str | None, note: str | None,
                no_progress: bool, workers: int | None, max_depth: int, max_ratio: int,
-               max_total: int, max_members: int, as_json: bool) -> None:
-    """Store files, folders and archives (zip, tar, tar.gz/bz2/xz, 7z) in CASE, with custody."""
+               max_total: int, max_members: int, no_extract: bool, as_json: bool) -> None:
+    """Store files, folders and archives (zip, tar, tar.gz/bz2/xz, 7z) in CASE, with custody,
+    then extract what they hold (unless --no-extract)."""
     limits = Limits(max_depth=max_depth, max_ratio=max_ratio, max_total=max_total,
                     max_members=max_members)
     show = not no_progress and not as_json and err_console.is_terminal
@@ -132,8 +134,12 @@ def ingest_cmd(case: Path, paths: tuple[Path, ...], actor: str | None, note: str
         summary = ingest(c, list(paths), actor=_actor(actor), note=note, limits=limits,
                          progress=RichIngestProgress() if show else None, workers=workers,
                          args=sys.argv[1:])
+        extracted = None if no_extract else _run_extract(c, _actor(actor), None, show)
     if as_json:
-        click.echo(json.dumps({"run": summary.run_id, **summary.to_json()}, indent=2))
+        out: dict[str, Any] = {"run": summary.run_id, **summary.to_json()}
+        if extracted is not None:
+            out["extract"] = extracted.to_json()
+        click.echo(json.dumps(out, indent=2))
         return
     s = summary
     rate = s.bytes / max(s.seconds, 1e-9) / 1e6
@@ -148,6 +154,114 @@ def ingest_cmd(case: Path, paths: tuple[Path, ...], actor: str | None, note: str
         console.print("  problems: " + ", ".join(f"{k} ×{v}" for k, v in
                                                  sorted(s.problems.items()))
                       + f"  (see 'scrutiny status {case}')")
+    if extracted is not None:
+        _print_extract(extracted)
+
+
+def _run_extract(c: Case, actor: str, mapping: Path | None, show: bool,
+                 ocr: bool = False) -> Any:
+    from scrutiny.extract.records import load_overrides
+    from scrutiny.extract.run import extract_case
+
+    overrides = load_overrides(mapping) if mapping else None
+    if show:
+        with RichStagesProgress() as update:
+            s = extract_case(c, overrides=overrides, actor=actor, progress=update, ocr=ocr)
+    else:
+        s = extract_case(c, overrides=overrides, actor=actor, ocr=ocr)
+    return s
+
+
+def _print_extract(s: Any) -> None:
+    by = ", ".join(f"{k} ×{v}" for k, v in s.by_extractor.items()) or "nothing new"
+    console.print(f"extracted {s.items} items ({by}) in {s.seconds:.1f} s: {s.metadata} "
+                  f"metadata values, {s.texts} texts, {s.records} person records "
+                  f"({s.relations} relatives), {s.filename_records} records from file names, "
+                  f"{s.children} embedded files; {s.errors} could not be fully extracted")
+
+
+@main.command("extract")
+@CASE_ARG
+@click.option("--mapping", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="JSON object mapping table headers (or column numbers) to record fields, "
+                   "for columns the built-in header mapping does not know.")
+@click.option("--ocr", is_flag=True,
+              help="Also read text from images and scanned PDF pages with Tesseract "
+                   "(chi_sim, uig).")
+@click.option("--actor", help="Who runs the extraction (default: your user name).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def extract_cmd(case: Path, mapping: Path | None, ocr: bool, actor: str | None,
+                no_progress: bool, as_json: bool) -> None:
+    """Extract metadata, text and person records from every item not yet extracted by the
+    current extractor versions (incremental)."""
+    from scrutiny.extract.records import load_overrides
+    from scrutiny.extract.run import extract_case
+
+    with _open(case, writable=True) as c:
+        if as_json:
+            s = extract_case(c, overrides=load_overrides(mapping) if mapping else None,
+                             actor=_actor(actor), ocr=ocr)
+            click.echo(json.dumps({"run": s.run_id, **s.to_json()}, indent=2))
+        else:
+            _print_extract(_run_extract(c, _actor(actor), mapping,
+                                        not no_progress and err_console.is_terminal, ocr))
+
+
+@main.command("metadata")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print exiftool-like JSON: a list with one object per file.")
+@_friendly
+def metadata_cmd(files: tuple[Path, ...], as_json: bool) -> None:
+    """Print the metadata of FILES outside any case (EXIF, GPS, XMP, IPTC, ICC, JPEG
+    structure; PDF and Office properties). Nothing is stored."""
+    from scrutiny.extract.standalone import file_metadata
+
+    found = [file_metadata(f) for f in files]
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+        return
+    for n, meta in enumerate(found):
+        if n:
+            console.print()
+        console.print(f"[bold]{meta.pop('SourceFile')}[/]", highlight=False)
+        width = max(len(k) for k in meta)
+        for key, value in meta.items():
+            shown = value if isinstance(value, str) else json.dumps(
+                value, ensure_ascii=False, default=str)
+            if len(shown) > 300:
+                shown = shown[:300] + f"… ({len(shown):,} characters)"
+            console.print(f"  {key:<{width}}  {shown}", highlight=False, markup=False)
+    if any("Scrutiny:Error" in m for m in found):
+        sys.exit(1)
+
+
+@main.command("search")
+@CASE_ARG
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@_friendly
+def search_cmd(case: Path, query: str, limit: int, as_json: bool) -> None:
+    """Search extracted text and person records (Chinese, Uyghur, Latin; 2-character names
+    too)."""
+    from scrutiny.extract.search import search
+
+    with _open(case) as c:
+        hits = search(c.db, query, limit)
+    if as_json:
+        click.echo(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        console.print("no matches")
+        return
+    for h in hits:
+        where = h.names[0] if h.names else h.sha256
+        console.print(f"[bold]{h.kind}[/] {where} [dim]{h.location}[/]", highlight=False)
+        console.print(f"    {h.snippet}", highlight=False)
 
 
 @main.command()
@@ -174,6 +288,13 @@ def status(case: Path, as_json: bool) -> None:
     for row in st["by_type"]:
         t.add_row(row["mime"], str(row["items"]), f"{row['bytes'] / 1e6:,.2f}")
     console.print(t)
+    ex = st["extraction"]
+    console.print(f"extraction: {ex['items']} items extracted, {ex['errors']} could not be "
+                  f"fully extracted; {ex['records']} person records "
+                  f"({ex['relations']} relatives)")
+    for e in ex["error_examples"]:
+        console.print(f"  [yellow]{e['extractor']}[/] {e['sha256'][:16]}: {e['error']}",
+                      highlight=False)
     if st["ingest_problems"]:
         t = Table(title="ingest problems", show_edge=False)
         for col in ("code", "severity", "what", "count"):
@@ -300,7 +421,8 @@ def synth_leak(out: Path, people: int, photos: int, seed: int, no_progress: bool
 @click.option("--photos", type=click.IntRange(0), default=150, show_default=True)
 @_friendly
 def demo(directory: Path, people: int, photos: int) -> None:
-    """Run scrutiny on a generated, fictional leak: generate → init → ingest → verify."""
+    """Run scrutiny on a generated, fictional leak: generate → init → ingest → extract →
+    search → verify."""
     from scrutiny.status import case_status
     from scrutiny.synth.leak import LeakConfig, generate_leak
 
@@ -332,18 +454,39 @@ def demo(directory: Path, people: int, photos: int) -> None:
         console.print(f"[bold]3.[/] ingested {s.files} files ({s.bytes / 1e6:,.1f} MB): "
                       f"{s.new_items} items, {s.members} unpacked from {s.archives} archives, "
                       f"ingest problems: {dict(s.problems) or 'none'}")
+        x = _run_extract(c, "demo", None, show)
+        console.print(f"[bold]4.[/] extracted {x.items} items in {x.seconds:.1f} s: "
+                      f"{x.records:,} person records ({x.relations:,} relatives), "
+                      f"{x.filename_records:,} records from photo file names, "
+                      f"{x.metadata:,} metadata values, {x.texts:,} texts; "
+                      f"{x.errors} could not be fully extracted")
         st = case_status(c)
+        probe = _demo_probe(c)
         report = verify_case(c.blobs, c.log, c.db)
     types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
-    console.print(f"[bold]4.[/] the case holds {st['items']} items: {types}")
+    console.print(f"[bold]5.[/] the case holds {st['items']} items: {types}")
+    if probe:
+        console.print(f"[bold]6.[/] search for the 2-character name {probe[0]!r}: "
+                      f"{probe[1]} hit{'' if probe[1] == 1 else 's'}", highlight=False)
     verdict = "intact" if report.intact else "NOT intact"
-    console.print(f"[bold]5.[/] custody verify: {verdict} ({report.chain.events} events, "
+    console.print(f"[bold]7.[/] custody verify: {verdict} ({report.chain.events} events, "
                   f"head {report.chain.head.hash[:16]}…)")
     console.print(f"done in {time.monotonic() - started:.1f} s. The reference database is "
                   f"{synthetic / 'reference' / 'victims.csv'}. Explore the case with:\n"
-                  f"  scrutiny status {case_dir}\n  scrutiny custody verify {case_dir}")
+                  f"  scrutiny status {case_dir}\n  scrutiny search {case_dir} 吐尔逊\n"
+                  f"  scrutiny custody verify {case_dir}")
     if not report.intact:
         sys.exit(1)
+
+
+def _demo_probe(c: Case) -> tuple[str, int] | None:
+    """A two-character name from the case's records and how many hits searching it gives."""
+    from scrutiny.extract.search import search
+
+    row = c.db.execute("SELECT name FROM records WHERE length(name) = 2 LIMIT 1").fetchone()
+    if row is None:
+        return None
+    return row[0], len(search(c.db, row[0], 1000))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,16 @@ def case_status(case: Case, last_events: int = 8) -> dict[str, Any]:
             "SELECT id, kind, started, finished, actor, status, summary FROM runs "
             "ORDER BY started DESC LIMIT 5")
     ]
+    ex_items, ex_errors = db.execute(
+        "SELECT count(DISTINCT sha256), coalesce(sum(status = 'error'), 0) FROM extractions"
+    ).fetchone()
+    records, relations = db.execute(
+        "SELECT count(*), coalesce(sum(relation != ''), 0) FROM records").fetchone()
+    examples = [
+        {"sha256": r[0], "extractor": r[1], "error": r[2]}
+        for r in db.execute("SELECT sha256, extractor, error FROM extractions "
+                            "WHERE status = 'error' ORDER BY id DESC LIMIT 5")
+    ]
     head = catalog.get_head(db)
     tail = [
         {"seq": ev.seq, "time": ev.time, "actor": ev.actor, "action": ev.action,
@@ -52,6 +62,8 @@ def case_status(case: Case, last_events: int = 8) -> dict[str, Any]:
         "name_type_mismatches": mismatched,
         "by_type": by_type,
         "ingest_problems": problems,
+        "extraction": {"items": ex_items, "errors": ex_errors, "records": records,
+                       "relations": relations, "error_examples": examples},
         "runs": runs,
         "chain_head": {"seq": head.seq, "hash": head.hash},
         "last_events": tail,

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
 _RANGE = re.compile(r"^\[(\d{4})?-(\d{4})?\](.*)$")
 
@@ -101,10 +102,52 @@ def sex_of(number: str) -> str:
     return "M" if int(digit) % 2 else "F"
 
 
+_CANONICAL = re.compile(r"[0-9]{17}[0-9X]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _region_in_use(code: str, year: str) -> bool:
+    """python-stdnum's place check for region ``code`` in birth ``year``, asked once per pair
+    (its table lookup costs far more than everything else in a validation)."""
+    probe17 = f"{code}{year}0101000"
+    try:
+        ric.get_birth_place(probe17 + check_character(probe17))
+    except ValidationError:
+        return False
+    return True
+
+
 def is_valid(number: str) -> bool:
-    """python-stdnum's verdict: format, date, region code in use in the birth year, check."""
-    return bool(ric.is_valid(number))
+    """python-stdnum's verdict: format, date, region code in use in the birth year, check.
+
+    A canonical number (17 digits and a digit or X) takes a fast path that asks stdnum the
+    same questions in the same order as ``ric.validate``, with the region lookup cached per
+    (code, year); anything else goes to ``ric.is_valid`` as it is."""
+    if not _CANONICAL.fullmatch(number):
+        return bool(ric.is_valid(number))
+    if number[-1] != ric.calc_check_digit(number):
+        return False
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return _region_in_use(number[:6], number[6:10])
+
+
+def facts(number: str) -> tuple[bool, dt.date | None]:
+    """(``is_valid``, the birth date it states or None) for a canonical 18-character number,
+    in one pass (rosters have millions of rows)."""
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False, None
+    valid = (number[-1] == ric.calc_check_digit(number)
+             and _region_in_use(number[:6], number[6:10]))
+    return valid, born
 
 
 def birth_date(number: str) -> dt.date:
+    """The birth date the number states; ``ValueError`` when it is not a real date."""
+    if _CANONICAL.fullmatch(number):
+        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return ric.get_birth_date(number)

@@ -83,6 +83,72 @@ MIGRATIONS: list[str] = [
     CREATE INDEX findings_code ON findings(code);
     CREATE INDEX findings_subject ON findings(subject);
     """,
+    # 2: extraction (derived data: rebuilt from the blobs by re-running the extractors)
+    """
+    CREATE TABLE extractions (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL REFERENCES items(sha256),
+        extractor TEXT NOT NULL,
+        version TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        finished TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        UNIQUE (sha256, extractor, version)
+    );
+    CREATE INDEX extractions_status ON extractions(status);
+    CREATE TABLE metadata (
+        extraction_id INTEGER NOT NULL REFERENCES extractions(id),
+        sha256 TEXT NOT NULL,
+        location TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT,
+        raw TEXT
+    );
+    CREATE INDEX metadata_item ON metadata(sha256, key);
+    CREATE INDEX metadata_key ON metadata(key);
+    CREATE TABLE texts (
+        id INTEGER PRIMARY KEY,
+        extraction_id INTEGER NOT NULL REFERENCES extractions(id),
+        sha256 TEXT NOT NULL,
+        location TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX texts_item ON texts(sha256);
+    CREATE VIRTUAL TABLE texts_fts USING fts5(
+        text, content='texts', content_rowid='id', tokenize='trigram'
+    );
+    CREATE TABLE column_maps (
+        extraction_id INTEGER NOT NULL REFERENCES extractions(id),
+        sha256 TEXT NOT NULL,
+        tbl TEXT NOT NULL,
+        col INTEGER NOT NULL,
+        header TEXT NOT NULL,
+        field TEXT,
+        how TEXT NOT NULL
+    );
+    CREATE TABLE records (
+        id INTEGER PRIMARY KEY,
+        extraction_id INTEGER NOT NULL REFERENCES extractions(id),
+        sha256 TEXT NOT NULL,
+        source TEXT NOT NULL,
+        location TEXT NOT NULL,
+        main_id INTEGER REFERENCES records(id),
+        relation TEXT NOT NULL,
+        name TEXT,
+        id_number TEXT,
+        sex TEXT,
+        birth_date TEXT,
+        fields TEXT NOT NULL,
+        id_info TEXT NOT NULL,
+        raw TEXT NOT NULL
+    );
+    CREATE INDEX records_extraction ON records(extraction_id);
+    CREATE INDEX records_id_number ON records(id_number);
+    CREATE INDEX records_name ON records(name);
+    CREATE INDEX records_main ON records(main_id);
+    """,
 ]
 
 
@@ -105,6 +171,7 @@ def connect(path: Path, key: bytes | None) -> Connection:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: index inserts of 10⁶-row rosters
     migrate(conn)
     return conn
 
