@@ -30,6 +30,8 @@ bench: $(STAMP)
 	$(MAKE) system APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/checks.py
+	$(BIN)/python benchmarks/checks_eval.py
 
 system:
 	@missing=""; \

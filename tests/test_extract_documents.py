@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import struct
 import time
 import tracemalloc
@@ -27,6 +26,7 @@ from openpyxl import Workbook
 from PIL import Image
 from reportlab.pdfgen import canvas
 
+from pdf_updates import append_update
 from scrutiny.extract.base import (
     Child,
     ExtractionError,
@@ -166,36 +166,15 @@ def test_pdf_dates(raw: str, iso: str | None) -> None:
     assert pdf_date(raw) == iso
 
 
-def _append_update(path: Path, info: str) -> None:
-    """Append an incremental update that replaces the info dictionary, by hand: a new
-    object, an xref section for it, and a trailer pointing back at the previous one."""
-    data = path.read_bytes()
-    prev = int(re.findall(rb"startxref\s+(\d+)\s+%%EOF", data)[-1])
-    trailer = data[data.rindex(b"trailer"):]
-    root = re.search(rb"/Root (\d+ \d+ R)", trailer)
-    size = re.search(rb"/Size (\d+)", trailer)
-    assert root and size
-    number = int(size.group(1))
-    if not data.endswith(b"\n"):
-        data += b"\n"
-    obj_offset = len(data)
-    body = f"{number} 0 obj\n<< {info} >>\nendobj\n".encode()
-    xref_offset = obj_offset + len(body)
-    xref = (f"xref\n0 1\n0000000000 65535 f \n{number} 1\n{obj_offset:010d} 00000 n \n"
-            f"trailer\n<< /Size {number + 1} /Root {root.group(1).decode()} "
-            f"/Info {number} 0 R /Prev {prev} >>\nstartxref\n{xref_offset}\n%%EOF\n").encode()
-    path.write_bytes(data + body + xref)
-
-
 def test_pdf_incremental_update_counted(notice_pdf: Path) -> None:
-    _append_update(notice_pdf, "/Producer (Nitro Pro 9) /ModDate (D:20190105120000+08'00')")
+    append_update(notice_pdf, "/Producer (Nitro Pro 9) /ModDate (D:20190105120000+08'00')")
     out, error = run(PdfExtractor(), notice_pdf)
     assert error is None  # qpdf reads the update without repairing anything
     meta = metas(out)
     assert meta["PDF:IncrementalUpdates"].value == 1
     assert meta["PDF:Producer"].value == "Nitro Pro 9"
     assert meta["PDF:ModDate"].value == "2019-01-05T12:00:00+08:00"
-    _append_update(notice_pdf, "/Producer (Foxit)")
+    append_update(notice_pdf, "/Producer (Foxit)")
     with notice_pdf.open("rb") as f:
         assert count_incremental_updates(f) == 2
 

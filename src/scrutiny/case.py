@@ -115,12 +115,13 @@ class Case:
     @classmethod
     def create(
         cls,
-        root: Path,
+        root: Path | str,
         encrypt: bool = False,
         passphrase: str | None = None,
         actor: str = "scrutiny",
         kdf: KdfParams | None = None,
     ) -> Case:
+        root = Path(root)
         paths = CasePaths(root)
         if paths.settings.exists():
             raise ScrutinyError(f"{root} is already a case")
@@ -165,11 +166,12 @@ class Case:
     @classmethod
     def open(
         cls,
-        root: Path,
+        root: Path | str,
         passphrase: str | PassphraseSource | None = None,
         writable: bool = False,
         durable: bool = True,
     ) -> Case:
+        root = Path(root)
         paths = CasePaths(root)
         settings = _read_settings(paths)
         keys: CaseKeys | None = None

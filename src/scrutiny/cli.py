@@ -9,12 +9,14 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from scrutiny import __version__
@@ -239,6 +241,112 @@ def metadata_cmd(files: tuple[Path, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command("check")
+@CASE_ARG
+@click.option("--select", "chosen", metavar="PREFIX,...",
+              help="Run only checks whose code starts with one of these (e.g. REC-ID,DOC).")
+@click.option("--ignore", "ignored", metavar="PREFIX,...",
+              help="Skip checks whose code starts with one of these.")
+@click.option("--end-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The leak's stated end date (documents modified later are flagged).")
+@click.option("--actor", help="Who runs the checks (default: your user name).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def check_cmd(case: Path, chosen: str | None, ignored: str | None, end_date: Any,
+              actor: str | None, no_progress: bool, as_json: bool) -> None:
+    """Run the checks over CASE: per record, then over the whole case (incremental)."""
+    from scrutiny.checks.run import check_case
+
+    settings = {"end_date": end_date.date().isoformat()} if end_date else {}
+    show = not no_progress and not as_json and err_console.is_terminal
+    with _open(case, writable=True) as c:
+        if show:
+            with RichStagesProgress() as update:
+                s = check_case(c, chosen, ignored, _actor(actor), update, settings)
+        else:
+            s = check_case(c, chosen, ignored, _actor(actor), None, settings)
+    if as_json:
+        click.echo(json.dumps({"run": s.run_id, **s.to_json()}, indent=2))
+        return
+    console.print(f"ran {len(s.checks)} checks over {s.records:,} new records in "
+                  f"{s.seconds:.1f} s: {sum(s.findings.values()):,} new findings"
+                  + (f" ({s.could_not_check} could not check)" if s.could_not_check else ""))
+    for code, n in sorted(s.findings.items()):
+        console.print(f"  {code}  ×{n:,}", highlight=False)
+    console.print(f"see 'scrutiny findings {case}'")
+
+
+@main.command("findings")
+@CASE_ARG
+@click.option("--severity", type=click.Choice(["info", "notice", "warning", "anomaly"]),
+              help="Only findings at least this severe.")
+@click.option("--code", metavar="PREFIX", help="Only findings whose code starts with this.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many findings.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@_friendly
+def findings_cmd(case: Path, severity: str | None, code: str | None, limit: int | None,
+                 fmt: str) -> None:
+    """List the findings of CASE, most severe first."""
+    import csv
+
+    from scrutiny.checks.run import findings
+    from scrutiny.core import Severity
+
+    with _open(case) as c:
+        found = findings(c.db, Severity.parse(severity) if severity else None, code, limit)
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["code", "severity", "subject", "title", "explanation", "evidence",
+                    "check_version", "created"])
+        for f in found:
+            w.writerow([f["code"], f["severity"], f["subject"], f["title"], f["explanation"],
+                        json.dumps(f["evidence"], ensure_ascii=False, sort_keys=True),
+                        f["check_version"], f["created"]])
+        return
+    if not found:
+        console.print("no findings")
+        return
+    t = Table(show_lines=False)
+    for col in ("severity", "code", "subject", "finding"):
+        t.add_column(col, overflow="fold")
+    for f in found:
+        t.add_row(f["severity"], f["code"], f["subject"],
+                  f"[bold]{escape(f['title'])}[/]\n{escape(f['explanation'])}")
+    console.print(t)
+
+
+@main.group("checks")
+def checks_group() -> None:
+    """The checks scrutiny knows (built-in and plugins)."""
+
+
+@checks_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "md"]), default="table",
+              show_default=True, help="md: the Markdown of docs/checks.md.")
+@_friendly
+def checks_list(fmt: str) -> None:
+    """List every check: code, title, what it applies to, version."""
+    from scrutiny.checks.docs import checks_markdown
+    from scrutiny.checks.registry import all_checks
+
+    classes = all_checks()
+    if fmt == "md":
+        click.echo(checks_markdown(classes), nl=False)
+        return
+    t = Table()
+    for col in ("code", "title", "applies to", "version", "default"):
+        t.add_column(col)
+    for cls in classes:
+        t.add_row(cls.code, cls.title, ", ".join(cls.applies_to), cls.version,
+                  "off" if cls.off_by_default else "on")
+    console.print(t)
+
+
 @main.command("search")
 @CASE_ARG
 @click.argument("query")
@@ -422,7 +530,9 @@ def synth_leak(out: Path, people: int, photos: int, seed: int, no_progress: bool
 @_friendly
 def demo(directory: Path, people: int, photos: int) -> None:
     """Run scrutiny on a generated, fictional leak: generate → init → ingest → extract →
-    search → verify."""
+    check → search → verify."""
+    from scrutiny.checks.run import check_case
+    from scrutiny.core import Severity
     from scrutiny.status import case_status
     from scrutiny.synth.leak import LeakConfig, generate_leak
 
@@ -460,20 +570,29 @@ def demo(directory: Path, people: int, photos: int) -> None:
                       f"{x.filename_records:,} records from photo file names, "
                       f"{x.metadata:,} metadata values, {x.texts:,} texts; "
                       f"{x.errors} could not be fully extracted")
+        truth = json.loads((synthetic / "ground_truth.json").read_text("utf-8"))
+        k = check_case(c, actor="demo", settings={"end_date": truth["leak_end"]})
+        by_severity = Counter(
+            Severity(r[0]).label for r in c.db.execute("SELECT severity FROM findings"))
+        console.print(f"[bold]5.[/] ran {len(k.checks)} checks in {k.seconds:.1f} s: "
+                      f"{sum(k.findings.values()):,} findings ("
+                      + ", ".join(f"{n} {sev}" for sev, n in sorted(by_severity.items()))
+                      + f"); {sum(truth['planted_counts'].values())} faults were planted")
         st = case_status(c)
         probe = _demo_probe(c)
         report = verify_case(c.blobs, c.log, c.db)
     types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
-    console.print(f"[bold]5.[/] the case holds {st['items']} items: {types}")
+    console.print(f"[bold]6.[/] the case holds {st['items']} items: {types}")
     if probe:
-        console.print(f"[bold]6.[/] search for the 2-character name {probe[0]!r}: "
+        console.print(f"[bold]7.[/] search for the 2-character name {probe[0]!r}: "
                       f"{probe[1]} hit{'' if probe[1] == 1 else 's'}", highlight=False)
     verdict = "intact" if report.intact else "NOT intact"
-    console.print(f"[bold]7.[/] custody verify: {verdict} ({report.chain.events} events, "
+    console.print(f"[bold]8.[/] custody verify: {verdict} ({report.chain.events} events, "
                   f"head {report.chain.head.hash[:16]}…)")
     console.print(f"done in {time.monotonic() - started:.1f} s. The reference database is "
                   f"{synthetic / 'reference' / 'victims.csv'}. Explore the case with:\n"
-                  f"  scrutiny status {case_dir}\n  scrutiny search {case_dir} 吐尔逊\n"
+                  f"  scrutiny status {case_dir}\n  scrutiny findings {case_dir}\n"
+                  f"  scrutiny search {case_dir} 吐尔逊\n"
                   f"  scrutiny custody verify {case_dir}")
     if not report.intact:
         sys.exit(1)

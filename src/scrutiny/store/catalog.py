@@ -149,6 +149,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX records_name ON records(name);
     CREATE INDEX records_main ON records(main_id);
     """,
+    # 3: checks — how far each check (code, version) has got through the records and items,
+    # so a new run only looks at what is new; findings go to the findings table.
+    """
+    CREATE TABLE check_state (
+        code TEXT NOT NULL,
+        version TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        last_id INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        PRIMARY KEY (code, version, kind)
+    );
+    CREATE INDEX findings_severity ON findings(severity);
+    """,
 ]
 
 
