@@ -46,7 +46,7 @@ system:
 $(STAMP): pyproject.toml | system
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "scrutiny needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,c2pa]'
 	touch $(STAMP)
 
 clean:

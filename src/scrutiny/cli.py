@@ -403,6 +403,10 @@ def status(case: Path, as_json: bool) -> None:
     for e in ex["error_examples"]:
         console.print(f"  [yellow]{e['extractor']}[/] {e['sha256'][:16]}: {e['error']}",
                       highlight=False)
+    if st["findings"]:
+        console.print("check findings: " + ", ".join(f"{n:,} {sev}" for sev, n in
+                                                      st["findings"].items())
+                      + f"  (see 'scrutiny findings {case}')")
     if st["ingest_problems"]:
         t = Table(title="ingest problems", show_edge=False)
         for col in ("code", "severity", "what", "count"):

@@ -45,6 +45,9 @@ def case_status(case: Case, last_events: int = 8) -> dict[str, Any]:
         for r in db.execute("SELECT sha256, extractor, error FROM extractions "
                             "WHERE status = 'error' ORDER BY id DESC LIMIT 5")
     ]
+    findings = {Severity(sev).label: n for sev, n in db.execute(
+        "SELECT severity, count(*) FROM findings WHERE code NOT LIKE 'INGEST-%' "
+        "GROUP BY severity ORDER BY severity DESC")}
     head = catalog.get_head(db)
     tail = [
         {"seq": ev.seq, "time": ev.time, "actor": ev.actor, "action": ev.action,
@@ -64,6 +67,7 @@ def case_status(case: Case, last_events: int = 8) -> dict[str, Any]:
         "ingest_problems": problems,
         "extraction": {"items": ex_items, "errors": ex_errors, "records": records,
                        "relations": relations, "error_examples": examples},
+        "findings": findings,
         "runs": runs,
         "chain_head": {"seq": head.seq, "hash": head.hash},
         "last_events": tail,

@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from scrutiny.core import Finding, Severity
 
@@ -74,12 +74,37 @@ class Item:
 @dataclass
 class Context:
     """What a check may consult besides its subject: the catalog (read-only use), the date
-    the check runs on (``today``, for "in the future"), and case settings such as the leak's
-    stated end date."""
+    the check runs on (``today``, for "in the future"), case settings such as the leak's
+    stated end date (``end_date``), the evidence store (``open_blob``, read-only), a way to
+    store a derived image for the report (``derive``), and a per-item cache so several checks
+    decode an image once (``cached``)."""
 
     db: sqlite3.Connection | Any
     today: dt.date
     settings: Mapping[str, Any] = field(default_factory=dict)
+    open_blob: Callable[[str], BinaryIO] | None = None
+    # derive(source sha256, kind, data, mime, params) -> the derived blob's sha256
+    derive: Callable[[str, str, bytes, str, Mapping[str, Any]], str] | None = None
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def read_blob(self, sha256: str, limit: int = 512 << 20) -> bytes:
+        """The bytes of an item (at most ``limit``; larger items raise ``ValueError``)."""
+        if self.open_blob is None:
+            raise ValueError("this context has no evidence store")
+        with self.open_blob(sha256) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(f"the item is larger than {limit:,} bytes; not read")
+        return data
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` once per key until the runner moves to the next item."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def forget(self) -> None:
+        self._cache.clear()
 
 
 class Check:

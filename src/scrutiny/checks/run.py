@@ -96,7 +96,7 @@ def _names(db: Any, sha: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _items(db: Any, after: int, mimes: Sequence[str]) -> Iterator[Item]:
+def iter_items(db: Any, after: int, mimes: Sequence[str]) -> Iterator[Item]:
     """Items after rowid ``after`` whose type starts with one of ``mimes``, with metadata."""
     last = after
     while True:
@@ -120,7 +120,7 @@ def _items(db: Any, after: int, mimes: Sequence[str]) -> Iterator[Item]:
 
 class _Run:
     def __init__(self, case: Case, checks: Sequence[Check], ctx: Context,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, actor: str) -> None:
         self.case = case
         self.checks = checks
         self.ctx = ctx
@@ -128,6 +128,19 @@ class _Run:
         self.summary = CheckSummary(str(uuid.uuid4()), [c.code for c in checks])
         self.keys: list[str] = []
         self.created = utc_now()
+        self.actor = actor
+        self.current = ""  # the code of the check running (for derived images)
+        ctx.open_blob = case.blobs.open
+        ctx.derive = self.derive
+
+    def derive(self, source: str, kind: str, data: bytes, mime: str,
+               params: Mapping[str, Any]) -> str:
+        """Store an image a check made from ``source`` (kept for the report), with custody."""
+        stored = self.case.blobs.put_bytes(data)
+        self.case.record(self.actor, "derived", stored.sha256, {
+            "run": self.summary.run_id, "source": source, "kind": kind, "mime": mime,
+            "size": stored.size, "check": self.current, "params": dict(params)})
+        return stored.sha256
 
     def store(self, finding: Finding) -> None:
         if insert_finding(self.case.db, finding, self.summary.run_id, self.created):
@@ -204,15 +217,17 @@ class _Run:
                                      (min(since.values()),)).fetchone()[0]
         last = min(since.values())
         done = 0
-        for item in _items(self.case.db, last, mimes):
+        for item in iter_items(self.case.db, last, mimes):
             for check in checks:
                 if item.rowid <= since[check.code] or not check.applies(item.mime):
                     continue
+                self.current = check.code
                 try:
                     for finding in check.run(item, self.ctx):
                         self.store(finding)
                 except Exception as exc:  # one subject never stops the run
                     self.store(could_not_check(check, item.subject, exc))
+            self.ctx.forget()
             done += 1
             if self.progress is not None and done % 50 == 0:
                 self.progress("check items", done, total)
@@ -223,6 +238,7 @@ class _Run:
     def corpus(self) -> None:
         checks = [c for c in self.checks if isinstance(c, CorpusCheck)]
         for n, check in enumerate(checks, 1):
+            self.current = check.code
             try:
                 for finding in check.run(self.ctx):
                     self.store(finding)
@@ -240,7 +256,7 @@ def check_case(case: Case, chosen: Sequence[str] | str | None = None,
     """Run the selected checks (default: every check not off by default) over ``case``."""
     picked = select(classes if classes is not None else all_checks(), chosen, ignored)
     ctx = Context(case.db, today or dt.date.today(), dict(settings or {}))
-    run = _Run(case, [cls() for cls in picked], ctx, progress)
+    run = _Run(case, [cls() for cls in picked], ctx, progress, actor)
     started = time.monotonic()
     case.begin()
     try:

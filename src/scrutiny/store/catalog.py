@@ -162,6 +162,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX findings_severity ON findings(severity);
     """,
+    # 4: derived images (error-level and noise maps …): blobs made by a check from an item,
+    # kept for the report; not evidence, but written with custody like everything stored.
+    """
+    CREATE TABLE derived (
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        check_code TEXT NOT NULL,
+        params TEXT NOT NULL,
+        run_id TEXT,
+        custody_seq INTEGER NOT NULL,
+        PRIMARY KEY (source, kind, check_code)
+    );
+    CREATE INDEX derived_sha ON derived(sha256);
+    """,
 ]
 
 
@@ -305,7 +322,17 @@ def insert_finding(
     return bool(cur.rowcount)
 
 
+def _derived(conn: Connection, ev: CustodyEvent) -> None:
+    d = ev.details
+    conn.execute(
+        "INSERT OR REPLACE INTO derived(sha256, size, source, kind, mime, check_code, params, "
+        "run_id, custody_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (ev.subject, d["size"], d["source"], d["kind"], d["mime"], d["check"],
+         json.dumps(d.get("params", {}), sort_keys=True), d.get("run"), ev.seq))
+
+
 PROJECTIONS: dict[str, Callable[[Connection, CustodyEvent], None]] = {
+    "derived": _derived,
     "run-started": _run_started,
     "run-finished": _run_finished,
     "received": _received,

@@ -85,6 +85,17 @@ def verify_case(
                                              "it (catalog edited?)"))
         if progress is not None:
             progress(size)
+    for (sha,) in db.execute("SELECT DISTINCT sha256 FROM derived"):  # maps made by checks
+        path = blobs.path_for(sha)
+        known_names.add(path.name)
+        if not path.exists():
+            problems.append(BlobProblem(sha, "derived image missing from the store"))
+        else:
+            try:
+                if blobs.rehash(sha) != sha:
+                    problems.append(BlobProblem(sha, "derived image altered"))
+            except (IntegrityError, OSError) as exc:
+                problems.append(BlobProblem(sha, f"derived image altered or unreadable: {exc}"))
     unregistered = tuple(
         str(p.relative_to(blobs.root)) for p in blobs.stored_names() if p.name not in known_names
     )
