@@ -17,9 +17,10 @@ def builtin_checks() -> list[type[Check]]:
     """Every built-in check class, in the order they run and are documented."""
     from scrutiny.checks.corpus import CORPUS_CHECKS
     from scrutiny.checks.document import DOCUMENT_CHECKS
+    from scrutiny.checks.image import IMAGE_CHECKS
     from scrutiny.checks.record import RECORD_CHECKS
 
-    return [*RECORD_CHECKS, *DOCUMENT_CHECKS, *CORPUS_CHECKS]
+    return [*RECORD_CHECKS, *DOCUMENT_CHECKS, *IMAGE_CHECKS, *CORPUS_CHECKS]
 
 
 def plugin_checks() -> list[type[Check]]:

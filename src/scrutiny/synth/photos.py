@@ -31,6 +31,8 @@ import piexif
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from scrutiny.jpegstd import ijg_scale_factor, ijg_table
+
 Box = tuple[int, int, int, int]  # x, y, width, height
 Pixels = NDArray[np.uint8]  # height x width x 3, RGB
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -39,26 +41,6 @@ FORGERIES = ("editor-resave", "copy-move", "splice")
 EDITOR_QUALITIES = (85, 90, 92)
 THUMBNAIL_SIDE = 160
 ASSUMED_OFFSET = "+08:00"  # a photo without OffsetTimeOriginal is taken to be in Beijing time
-
-# The example tables of the JPEG standard (ITU T.81 Annex K), in natural (row-major) order.
-IJG_LUMA = (
-    16, 11, 10, 16, 24, 40, 51, 61,
-    12, 12, 14, 19, 26, 58, 60, 55,
-    14, 13, 16, 24, 40, 57, 69, 56,
-    14, 17, 22, 29, 51, 87, 80, 62,
-    18, 22, 37, 56, 68, 109, 103, 77,
-    24, 35, 55, 64, 81, 104, 113, 92,
-    49, 64, 78, 87, 103, 121, 120, 101,
-    72, 92, 95, 98, 112, 100, 103, 99,
-)
-IJG_CHROMA = (
-    17, 18, 24, 47, 99, 99, 99, 99,
-    18, 21, 26, 66, 99, 99, 99, 99,
-    24, 26, 56, 99, 99, 99, 99, 99,
-    47, 66, 99, 99, 99, 99, 99, 99,
-    *([99] * 32),
-)
-
 
 def seed_of(*parts: object) -> int:
     """A stable 64-bit seed from any printable parts (Python's hash() is salted per process)."""
@@ -71,14 +53,13 @@ def seed_of(*parts: object) -> int:
 
 def ijg_scale(base: tuple[int, ...], quality: int) -> list[int]:
     """Scale a base table to a quality the way libjpeg's ``jpeg_set_quality`` does (baseline)."""
-    quality = min(100, max(1, quality))
-    scale = 5000 // quality if quality < 50 else 200 - 2 * quality
+    scale = ijg_scale_factor(quality)
     return [min(255, max(1, (value * scale + 50) // 100)) for value in base]
 
 
 def ijg_tables(quality: int) -> list[list[int]]:
     """The luma and chroma tables libjpeg (and so Pillow's ``quality=``) writes at a quality."""
-    return [ijg_scale(IJG_LUMA, quality), ijg_scale(IJG_CHROMA, quality)]
+    return [list(ijg_table(quality)), list(ijg_table(quality, chroma=True))]
 
 
 def _is_ijg_table(table: list[int], index: int) -> bool:
