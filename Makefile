@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/checks_eval.py
+	$(BIN)/python benchmarks/forensics_eval.py
+	$(BIN)/python benchmarks/linkage_eval.py
 
 system:
 	@missing=""; \
@@ -46,7 +48,7 @@ system:
 $(STAMP): pyproject.toml | system
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "scrutiny needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev,c2pa]'
+	$(BIN)/pip install -q -e '.[dev,c2pa,spark]'
 	touch $(STAMP)
 
 clean:

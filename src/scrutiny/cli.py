@@ -372,6 +372,274 @@ def search_cmd(case: Path, query: str, limit: int, as_json: bool) -> None:
         console.print(f"    {h.snippet}", highlight=False)
 
 
+@main.group("reference")
+def reference_group() -> None:
+    """Reference databases (victim lists) to match the leak's people against."""
+
+
+@reference_group.command("add")
+@CASE_ARG
+@click.argument("name")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--mapping", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="JSON object mapping headers (or column numbers) to fields, for columns "
+                   "the built-in mapping does not know (as for 'scrutiny extract').")
+@click.option("--not-independent", is_flag=True,
+              help="The database was compiled from the leak itself (not from independent "
+                   "testimonies); a match with it does not corroborate the leak.")
+@click.option("--note", help="A note kept with this version (who compiled it, when, …).")
+@click.option("--actor", help="Who imports it (default: your user name).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def reference_add(case: Path, name: str, file: Path, mapping: Path | None,
+                  not_independent: bool, note: str | None, actor: str | None,
+                  no_progress: bool, as_json: bool) -> None:
+    """Import FILE (CSV, .xlsx, JSON lines or FollowTheMoney entities) into CASE as the next
+    version of the reference database NAME. The file is stored with custody."""
+    from scrutiny.extract.records import load_overrides
+    from scrutiny.link.reference import add_reference
+
+    overrides = load_overrides(mapping) if mapping else None
+    show = not no_progress and not as_json and err_console.is_terminal
+    with _open(case, writable=True) as c:
+        kwargs: dict[str, Any] = {"mapping": overrides, "actor": _actor(actor),
+                                  "independent": not not_independent, "note": note}
+        if show:
+            with RichStagesProgress() as update:
+                s = add_reference(c, name, file, progress=update, **kwargs)
+        else:
+            s = add_reference(c, name, file, **kwargs)
+    if as_json:
+        click.echo(json.dumps(s.to_json(), indent=2, ensure_ascii=False))
+        return
+    if s.unchanged:
+        console.print(f"{file.name} is already version {s.version} of [bold]{escape(s.name)}"
+                      f"[/] ({s.entries:,} entries): nothing imported")
+        return
+    console.print(f"imported [bold]{escape(s.name)}[/] version {s.version} from "
+                  f"{escape(s.file_name)} ({s.format}): {s.entries:,} entries from {s.rows:,} "
+                  f"rows in {s.seconds:.1f} s; sha256 {s.sha256}")
+    _print_mapping(s)
+    skipped = {**s.skipped, **({"malformed": s.malformed} if s.malformed else {})}
+    if skipped:
+        console.print("skipped: " + ", ".join(f"{k} ×{v:,}" for k, v in sorted(
+            skipped.items())), highlight=False)
+    for p in s.problems:
+        console.print(f"  [yellow]{escape(p)}[/]", highlight=False)
+    for k, v in sorted(s.notes.items()):
+        console.print(f"note: {k} ×{v:,}", highlight=False)
+
+
+def _print_mapping(s: Any) -> None:
+    for table, columns in s.columns.items():
+        t = Table(title=f"columns of {table}" if table else "columns", show_edge=False)
+        for col in ("#", "header", "field", "how"):
+            t.add_column(col)
+        for c in columns:
+            t.add_row(str(c.index + 1), escape(c.header), c.field or "[dim]—[/]", c.how)
+        console.print(t)
+
+
+@reference_group.command("list")
+@CASE_ARG
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_friendly
+def reference_list(case: Path, as_json: bool) -> None:
+    """List the reference databases of CASE, every version (the newest is used)."""
+    from scrutiny.link.reference import list_references
+
+    with _open(case) as c:
+        sets = list_references(c.db)
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in sets], indent=2, ensure_ascii=False))
+        return
+    if not sets:
+        console.print("no reference databases; import one with 'scrutiny reference add'")
+        return
+    t = Table(show_edge=False)
+    for col in ("name", "version", "entries", "format", "file", "sha256", "imported",
+                "independent", "note"):
+        t.add_column(col, overflow="fold")
+    for s in sets:
+        t.add_row(escape(s.name), f"{s.version}{' (newest)' if s.newest else ''}",
+                  f"{s.entries:,}", s.format, escape(s.file_name), s.sha256[:16],
+                  f"{s.imported_at[:19]} by {escape(s.imported_by)}",
+                  "yes" if s.independent else "no", escape(s.note or ""))
+    console.print(t)
+
+
+@main.command("link")
+@CASE_ARG
+@click.option("--reference", "reference", metavar="NAME",
+              help="Link the leak's records with this reference database (newest version).")
+@click.option("--dedupe", is_flag=True, help="Link the leak's records with each other.")
+@click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where Splink computes (spark for the largest leaks).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+              default=0.9, show_default=True, help="Keep pairs at least this probable.")
+@click.option("--actor", help="Who runs the linkage (default: your user name).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def link_cmd(case: Path, reference: str | None, dedupe: bool, backend: str, threshold: float,
+             actor: str | None, no_progress: bool, as_json: bool) -> None:
+    """Find the people of CASE in a reference database (--reference NAME), or the same
+    person listed twice in the leak (--dedupe). Review the matches with 'scrutiny matches'."""
+    if (reference is None) == (not dedupe):
+        raise ScrutinyError("give exactly one of --reference NAME or --dedupe")
+    link_case = _link_engine()
+    show = not no_progress and not as_json and err_console.is_terminal
+    with _open(case, writable=True) as c:
+        kwargs: dict[str, Any] = {"reference": reference, "dedupe": dedupe,
+                                  "backend": backend, "threshold": threshold,
+                                  "actor": _actor(actor)}
+        if show:
+            with RichStagesProgress() as update:
+                s = link_case(c, progress=update, **kwargs)
+        else:
+            s = link_case(c, progress=None, **kwargs)
+    data = s.to_json() if hasattr(s, "to_json") else getattr(s, "__dict__", {"result": str(s)})
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    console.print("linked: " + ", ".join(f"{k} {v}" for k, v in data.items()
+                                         if not isinstance(v, dict | list)), highlight=False)
+    console.print(f"review the matches with 'scrutiny matches {case}'")
+
+
+def _link_engine() -> Callable[..., Any]:
+    """The linkage engine's entry point, or a clear error when this build lacks it."""
+    try:
+        from scrutiny.link.run import link_case
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("scrutiny.link.run", "scrutiny.link.model",
+                            "scrutiny.link.features"):
+            raise ScrutinyError(f"the linkage engine needs {exc.name}, which is not "
+                                "installed") from None
+        raise ScrutinyError("record linkage is not available in this build of scrutiny "
+                            "(scrutiny.link.run is missing)") from None
+    except ImportError as exc:
+        raise ScrutinyError(f"record linkage is not available in this build of scrutiny "
+                            f"({exc})") from None
+    return link_case
+
+
+@main.command("matches")
+@CASE_ARG
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "unsure"]),
+              help="Only pairs whose newest judgement is this (pending: not judged yet).")
+@click.option("--run", "run_id", type=click.IntRange(1),
+              help="Matches of this linkage run (default: the newest run of each kind).")
+@click.option("--min-probability", type=click.FloatRange(0.0, 1.0),
+              help="Only matches at least this probable.")
+@click.option("--limit", type=click.IntRange(1),
+              help="At most this many (default: 50 in a table, all as JSON or CSV).")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@_friendly
+def matches_cmd(case: Path, status: str | None, run_id: int | None,
+                min_probability: float | None, limit: int | None, offset: int,
+                fmt: str) -> None:
+    """List candidate matches of CASE, most probable first, with each comparison's
+    contribution. Judge one with 'scrutiny judge CASE MATCH accept|reject|unsure'."""
+    from scrutiny.link.review import list_matches
+
+    shown = limit if limit is not None else (50 if fmt == "table" else None)
+    with _open(case) as c:
+        found = list_matches(c.db, status, run_id, min_probability,
+                             None if shown is None else shown + 1, offset)
+    more = shown is not None and len(found) > shown
+    found = found[:shown] if shown is not None else found
+    if fmt == "json":
+        click.echo(json.dumps([m.to_json() for m in found], indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        _matches_csv(found)
+    else:
+        _matches_table(found, more, shown)
+
+
+def _matches_csv(found: list[Any]) -> None:
+    import csv
+
+    w = csv.writer(sys.stdout)
+    w.writerow(["match", "run", "kind", "status", "probability", "weight", "left_record",
+                "left_name", "left_id_number", "left_birth_date", "left_where", "right_kind",
+                "right_id", "right_key", "right_name", "right_name_alt", "right_id_number",
+                "right_birth_date", "right_where", "explanation", "judged_by", "reason"])
+    for m in found:
+        j = m.judgement
+        w.writerow([m.id, m.run_id, m.kind, m.status, m.probability, m.weight, m.left.id,
+                    m.left.name, m.left.id_number, m.left.birth_date, m.left.where,
+                    m.right.kind, m.right.id, m.right.key, m.right.name, m.right.name_alt,
+                    m.right.id_number, m.right.birth_date, m.right.where,
+                    json.dumps(m.explanation, ensure_ascii=False),
+                    j.by if j else "", j.reason if j else ""])
+
+
+def _person(side: Any) -> str:
+    names = " / ".join(escape(n) for n in (side.name, side.name_alt) if n) or "[dim](no name)[/]"
+    facts = " ".join(escape(x) for x in (side.id_number, side.birth_date, side.sex) if x)
+    return f"[bold]{names}[/]\n{facts}\n[dim]{escape(side.where)}[/]"
+
+
+def _matches_table(found: list[Any], more: bool, shown: int | None) -> None:
+    from scrutiny.link.review import format_explanation
+
+    if not found:
+        console.print("no matches")
+        return
+    t = Table(show_lines=True)
+    for col in ("match", "score", "leak record", "matched with", "why", "status"):
+        t.add_column(col, overflow="fold")
+    for m in found:
+        status = m.status if m.judgement is None else (
+            f"{m.status}\nby {escape(m.judgement.by)}: {escape(m.judgement.reason)}")
+        t.add_row(str(m.id), f"{m.probability:.3f}\nweight {m.weight:.1f}", _person(m.left),
+                  _person(m.right), escape(format_explanation(m.explanation)), status)
+    console.print(t)
+    if more:
+        console.print(f"showing the first {shown}; see more with --limit or --offset")
+
+
+@main.command("judge")
+@CASE_ARG
+@click.argument("match", type=click.IntRange(1))
+@click.argument("decision", required=False,
+                type=click.Choice(["accept", "reject", "unsure"], case_sensitive=False))
+@click.option("--by", help="Who judges (required with a decision).")
+@click.option("--reason", help="Why (required with a decision): what you checked.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_friendly
+def judge_cmd(case: Path, match: int, decision: str | None, by: str | None,
+              reason: str | None, as_json: bool) -> None:
+    """Judge MATCH: accept (the same person), reject (not the same person) or unsure. A new
+    judgement of a pair supersedes the old one, which stays in the history. Without a
+    DECISION, show the pair's history of judgements."""
+    from scrutiny.link.review import judge, judgement_history, pair_of
+
+    if decision is None:
+        with _open(case) as c:
+            history = judgement_history(c.db, pair_of(c.db, match))
+        if as_json:
+            click.echo(json.dumps([j.to_json() for j in history], indent=2,
+                                  ensure_ascii=False))
+        elif not history:
+            console.print(f"match {match} has not been judged")
+        for n, j in enumerate([] if as_json else history, 1):
+            mark = " (stands)" if n == len(history) else ""
+            console.print(f"{j.at[:19]} {j.decision}{mark} by {escape(j.by)} on match "
+                          f"{j.match_id}: {escape(j.reason)}", highlight=False)
+        return
+    with _open(case, writable=True) as c:
+        j = judge(c, match, decision, by or "", reason or "")
+    if as_json:
+        click.echo(json.dumps(j.to_json(), indent=2, ensure_ascii=False))
+        return
+    console.print(f"judgement {j.id}: match {match} {j.status} by {escape(j.by)}")
+
+
 @main.command()
 @CASE_ARG
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")

@@ -32,6 +32,13 @@ BATCH = 2000
 FILENAME_EXTRACTOR = ("filename-records", "1")
 
 
+
+FROM_LEAK = ("EXISTS (SELECT 1 FROM provenances p JOIN runs r ON r.id = p.run_id "
+             "WHERE p.sha256 = i.sha256 AND r.kind != 'reference')")
+"""SQL condition on an item ``i``: it was received as part of the leak (by ingest, or
+unpacked from something that was), not only imported as a reference database (a victim list
+is read by ``scrutiny reference add``, never turned into leak records)."""
+
 class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...
 
@@ -169,7 +176,8 @@ class _Run:
             rows = self.case.db.execute(
                 f"SELECT sha256, size, mime FROM items i WHERE mime IN ({marks}) AND NOT EXISTS "  # noqa: S608
                 "(SELECT 1 FROM extractions e WHERE e.sha256 = i.sha256 AND e.extractor = ? "
-                "AND e.version = ?) ORDER BY received, sha256", (*mimes, ex.name, ex.version))
+                f"AND e.version = ?) AND {FROM_LEAK} ORDER BY received, sha256",
+                (*mimes, ex.name, ex.version))
             todo += [(r[0], int(r[1]), r[2], n) for r in rows]
         return todo
 
@@ -270,9 +278,9 @@ class _Run:
         """Records from the names files were received under (photo dumps)."""
         name, version = FILENAME_EXTRACTOR
         rows = self.case.db.execute(
-            "SELECT sha256, size, mime FROM items i WHERE NOT EXISTS (SELECT 1 FROM "
+            "SELECT sha256, size, mime FROM items i WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608
             "extractions e WHERE e.sha256 = i.sha256 AND e.extractor = ? AND e.version = ?) "
-            "ORDER BY received, sha256", (name, version)).fetchall()
+            f"AND {FROM_LEAK} ORDER BY received, sha256", (name, version)).fetchall()
         for sha, _, _ in rows:
             found = [r for n in self._names(sha) for r in records_from_name(n)]
             if not found:

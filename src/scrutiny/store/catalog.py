@@ -13,6 +13,7 @@ is behind the log after a crash is brought up to date by replaying events past i
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,82 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX derived_sha ON derived(sha256);
     """,
+    # 5: reference databases (victim lists) and record linkage: imported sets, versioned by
+    # name; their entries, normalised like leak records; linkage runs with the model they
+    # used; candidate matches with their per-comparison explanation; append-only judgements
+    # of a pair (record × entry, or record × record), the newest one standing.
+    """
+    CREATE TABLE reference_sets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        independent INTEGER NOT NULL DEFAULT 1,
+        note TEXT,
+        UNIQUE (name, version)
+    );
+    CREATE TABLE reference_entries (
+        id INTEGER PRIMARY KEY,
+        set_id INTEGER NOT NULL REFERENCES reference_sets(id),
+        location TEXT NOT NULL,
+        entry_key TEXT,
+        name TEXT,
+        id_number TEXT,
+        sex TEXT,
+        birth_date TEXT,
+        fields TEXT NOT NULL,
+        id_info TEXT NOT NULL,
+        raw TEXT NOT NULL
+    );
+    CREATE INDEX reference_entries_set ON reference_entries(set_id);
+    CREATE TABLE link_runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('reference', 'dedupe')),
+        set_id INTEGER REFERENCES reference_sets(id),
+        backend TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        model TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        actor TEXT NOT NULL,
+        stats TEXT
+    );
+    CREATE TABLE matches (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES link_runs(id),
+        left_record INTEGER NOT NULL REFERENCES records(id),
+        right_record INTEGER REFERENCES records(id),
+        right_entry INTEGER REFERENCES reference_entries(id),
+        probability REAL NOT NULL,
+        weight REAL NOT NULL,
+        explanation TEXT NOT NULL,
+        CHECK ((right_record IS NULL) <> (right_entry IS NULL))
+    );
+    CREATE INDEX matches_run ON matches(run_id, probability);
+    CREATE INDEX matches_left ON matches(left_record);
+    CREATE TABLE judgements (
+        id INTEGER PRIMARY KEY,
+        match_id INTEGER NOT NULL REFERENCES matches(id),
+        left_record INTEGER NOT NULL,
+        right_record INTEGER,
+        right_entry INTEGER,
+        decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'unsure')),
+        by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX judgements_pair ON judgements(left_record, right_entry, right_record);
+    CREATE TRIGGER judgements_no_update BEFORE UPDATE ON judgements
+        BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
+    CREATE TRIGGER judgements_no_delete BEFORE DELETE ON judgements
+        BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
+    """,
 ]
 
 
@@ -210,6 +287,22 @@ def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, split at the semicolons that end one
+    (a trigger's body holds semicolons of its own)."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        out.append(pending)
+    return out
+
+
 def migrate(conn: Connection) -> None:
     version = schema_version(conn)
     if version > len(MIGRATIONS):
@@ -219,9 +312,8 @@ def migrate(conn: Connection) -> None:
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in script.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(script):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
@@ -331,8 +423,22 @@ def _derived(conn: Connection, ev: CustodyEvent) -> None:
          json.dumps(d.get("params", {}), sort_keys=True), d.get("run"), ev.seq))
 
 
+def _judged(conn: Connection, ev: CustodyEvent) -> None:
+    """A match judgement (append-only): restored from the log if the catalog lost it, as
+    long as the match it judges is still there (matches can be made again by linking)."""
+    d = ev.details
+    if conn.execute("SELECT 1 FROM matches WHERE id = ?", (d["match"],)).fetchone() is None:
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO judgements(id, match_id, left_record, right_record, right_entry, "
+        "decision, by, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (d["judgement"], d["match"], d["left_record"], d.get("right_record"),
+         d.get("right_entry"), d["decision"], ev.actor, d["reason"], ev.time))
+
+
 PROJECTIONS: dict[str, Callable[[Connection, CustodyEvent], None]] = {
     "derived": _derived,
+    "judged": _judged,
     "run-started": _run_started,
     "run-finished": _run_finished,
     "received": _received,

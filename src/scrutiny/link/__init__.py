@@ -1,0 +1,1 @@
+"""Record linkage: reference databases, comparison features, the Splink model, review."""
