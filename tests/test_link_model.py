@@ -33,7 +33,7 @@ def test_features_of_a_roster_record_in_characters() -> None:
     assert row["name_key"] == "muamat|tursun"
     assert row["given"] == "muamat" and row["family"] == "tursun"
     assert "n:muamat|tursun" in row["name_keys"]
-    assert row["id_prefix6"] == "653122" and row["county"] == "653122"
+    assert row["id_prefix6"] == "653122" and row["county"] == "疏勒县"
     assert row["birth_year"] == 1988 and row["id_birth_date"] == "1988-12-22"
     assert row["facility"] == "疏勒县拘留所"
 
@@ -55,7 +55,7 @@ def test_reference_entry_with_alternative_name_and_year_only() -> None:
     assert row["name_uly_alt"] is not None and row["name_key_alt"] is not None
     assert row["birth_year"] == 1979 and row["birth_date"] is None
     assert row["sex"] == "F"
-    assert row["county"] == "yakan"
+    assert row["county"] == "莎车县"
     assert row["id_number"] is None
 
 

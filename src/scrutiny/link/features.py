@@ -49,11 +49,12 @@ Columns (:data:`COLUMNS` gives their order and DuckDB types):
 ``sex``
     ``M`` / ``F`` (male, 男, erkek … accepted), else ``None``.
 ``county``
-    the 6-digit region code of a *valid* ID number; else the folded county or hometown name
-    (``fields.county`` / ``hometown`` / ``place_of_origin``). Limit: a code and a place name
-    never agree, so a reference entry without an ID number matches a roster only by name
-    (``identity.counties`` maps both to one key; wiring it in made one of the EM sessions
-    fail and is left for the next change).
+    one key for the county whatever the script (``identity.counties``): the county of a
+    *valid* ID number's region code, else of the county or hometown name (``fields.county``
+    / ``hometown`` / ``place_of_origin``: Qaraqash, Karakax, قاراقاش and 墨玉县 all give
+    墨玉县). Limit: a place the county table does not know keeps its folded spelling, which
+    matches only the same spelling; the ID's region is where the person was registered at
+    birth, which a testimony's "hometown" usually but not always is.
 ``facility``
     folded facility name (letters and characters only, case-folded), else ``None``.
 """
@@ -69,6 +70,7 @@ from functools import lru_cache
 from typing import Any
 
 from scrutiny.identity import resident_id
+from scrutiny.identity.counties import county_of_code, county_of_place
 from scrutiny.identity.names import (
     NameStyle,
     Script,
@@ -258,10 +260,10 @@ def features(person: Mapping[str, Any]) -> FeatureRow:
                       or (_year(birth) if birth and len(birth.strip()) == 4 else None))
     if birth_year is None and id_birth:
         birth_year = int(id_birth[:4])
-    county = prefix6 if valid else None
+    county = (county_of_code(prefix6) or prefix6) if valid and prefix6 else None
     if county is None:
         place = next((p for k in _COUNTY_FIELDS if (p := _text(f.get(k)))), None)
-        county = _place(place) if place else None
+        county = county_of_place(place) if place else None
     fac = next((p for k in _FACILITY_FIELDS if (p := _text(f.get(k)))), None)
     return {
         "unique_id": int(person["id"]),

@@ -22,13 +22,16 @@ marginal and cumulative comparison counts, stored with every run):
    sequence or check digits, or replaced by a relative's, and whose name is garbled, is
    still found when the county code and full birth date agree (a region-day holds a
    handful of people: cheap at a million records; in a link it adds few pairs beyond 4,
-   in a dedupe, where sex may be mistyped, it is the one that counts).
+   in a dedupe, where sex may be mistyped, it is the one that counts);
+6. same ``name_key`` and ``county``: a testimony that gives a name and a home county but
+   no birth date or ID number (the county is one key across scripts and spellings,
+   ``identity.counties``).
 
 Not blocked on: the name alone. Victim lists often give no birth year (≈ 15 %), but a
 name alone cannot carry a pair over the threshold where names repeat (in a roster they
 do: the 2,000-person synthetic leak has 4,400 distinct readings for 7,800 records), and at
 1,000,000 × 50,000 that rule alone added 12.3 million of 13 million pairs. Such an entry is
-found by its ID number (rule 1) or full birth date (4), or not at all.
+found by its ID number (rule 1), full birth date (4) or county (6), or not at all.
 
 Feasibility (Splink's cumulative counts, ``benchmarks/linkage_eval.py``): 2,000-person
 synthetic leak, 7,800 records × 800 entries: ≈ 500 pairs; 1,000,000 × 50,000: ≈ 0.7
@@ -45,12 +48,14 @@ million pairs (of 5·10¹⁰ possible).
   two adjacent characters transposed; else. Portable SQL (``substr`` only).
 - ``birth``: same date; the ID's date equals the other's stated date; same year and month;
   same year; years one apart; else (year only where only a year is known).
-- ``sex``, ``county`` (region code or folded place name), ``facility``: exact or else.
+- ``sex``, ``county`` (one key per county: ``identity.counties``), ``facility``: exact or
+  else.
 
 **Training** without labels: u by random sampling of pairs (fixed seed); m by EM on three
-blocking rules (name + year, ID number, county + birth date: each trains the comparisons
-it does not block on); λ (the probability two random records match) derived from the EM
-sessions. With judgements, the accepted pairs re-estimate m (Splink's
+blocking rules (birth year + sex, name key, ID number: each trains the comparisons it
+does not block on); λ (the probability two random records match) as the fixed point of
+the expected matches over the blocked pairs (Splink's own derivation cannot reverse our
+custom levels). With judgements, the accepted pairs re-estimate m (Splink's
 ``estimate_m_from_pairwise_labels``: it treats every labelled pair as a match, so rejected
 pairs are counted, not used). The trained model is Splink's settings JSON.
 
@@ -212,6 +217,8 @@ def blocking_rules() -> list[tuple[str, Any]]:
          block_on("name_keys", "birth_year", arrays_to_explode=["name_keys"])),
         ("birth_date + sex", block_on("birth_date", "sex")),
         ("id_prefix6 + birth_date", block_on("id_prefix6", "birth_date")),
+        # a testimony often gives no birth date and no ID number, only a name and a county
+        ("name_key + county", block_on("name_key", "county")),
     ]
 
 
@@ -467,20 +474,28 @@ def _em(linker: Linker, rule: Any, max_pairs: float) -> None:
     """One EM session; when a level never seen among the matches drives its m towards
     zero until Splink refuses the value (clean synthetic data: sex never differs), the
     session is run again with a third of the iterations."""
+    settings = linker._settings_obj
+    # Splink's session takes the comparisons its blocking rule uses out of the linker's own
+    # model while it trains and puts them back only when it succeeds: keep a copy to put
+    # back when it fails, or the model would lose those comparisons.
+    before = settings.core_model_settings.copy()  # type: ignore[no-untyped-call]
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
         return
     except Exception as exc:
+        settings.core_model_settings = before.copy()
         if "below the minimum" not in str(exc):
             raise
-    settings = linker._settings_obj
     saved = settings.training_settings
     settings.training_settings = dataclasses.replace(
         saved, max_iterations=max(3, saved.max_iterations // 3))
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
+    except Exception:
+        settings.core_model_settings = before
+        raise
     finally:
         settings.training_settings = saved
 
