@@ -120,8 +120,9 @@ def _linked(small_leak: Path, work: Path, backend: str) -> tuple[LinkSummary, di
         identifiable = {p for p in gt if json.loads(case.db.execute(
             "SELECT fields FROM reference_entries WHERE id = ?", (p[1],)).fetchone()[0]
         ).keys() & {"birth", "id_number"}}
+        event = case.log.tail(1)[0]
     return summary, {"gt": gt, "got": got, "runs": rows, "explanations": explanations,
-                     "identifiable": identifiable}
+                     "identifiable": identifiable, "event": event}
 
 
 def _f1(got: set[Any], gt: set[Any]) -> float:
@@ -159,6 +160,10 @@ def test_matches_stored_with_explanations(duck: tuple[LinkSummary, dict[str, Any
         "name", "id_number", "birth", "sex"}
     stats = json.loads(run[9])
     assert stats["matches"] == summary.matches and run[7] is not None
+    event = r["event"]
+    assert (event.action, event.actor) == ("linked", "test")
+    assert event.details["link_run"] == summary.run_id
+    assert event.details["matches"] == summary.matches
     for exp in r["explanations"]:
         names = [e["comparison"] for e in exp]
         assert names[:2] == ["name", "id_number"]

@@ -373,5 +373,12 @@ def link_case(case: Case, reference: str | None = None, dedupe: bool = False,
         stats["timings"] = timings
         db.execute("UPDATE link_runs SET finished_at = ?, stats = ? WHERE id = ?",
                    (utc_now(), json.dumps(stats, ensure_ascii=False), run_id))
+        # the custody log says who linked what against what, and what came out (the
+        # candidate pairs themselves are derived data, made again by linking)
+        case.record(actor or "scrutiny", "linked", None, {
+            "link_run": run_id, "kind": "dedupe" if dedupe else "reference",
+            "reference_set": set_id, "backend": backend, "threshold": threshold,
+            "records": n_records, "entries": n_entries, "compared": result.compared,
+            "matches": len(result.pairs), "tool_version": __version__})
     summary.run_id = run_id
     return summary
