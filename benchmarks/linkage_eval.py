@@ -286,6 +286,13 @@ def _entry(eid: int, p: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def scale(leak_n: int, ref_n: int) -> None:
+    # drawing the fictional people is the benchmark's own work, not scrutiny's: timed apart
+    tg = time.perf_counter()
+    for _ in _people(leak_n, random.Random(1)):
+        pass
+    for _ in _reference(leak_n, ref_n, random.Random(3)):
+        pass
+    t_gen = time.perf_counter() - tg
     t0 = time.perf_counter()
     with open_workspace() as ws:
         load_features(ws.con, "leak_features", _people(leak_n, random.Random(1)))
@@ -302,7 +309,9 @@ def scale(leak_n: int, ref_n: int) -> None:
     rss = _rss_gb()
     pairs = res.compared
     print(f"(c) scale: {leak_n:,} leak records × {ref_n:,} reference entries (DuckDB)")
-    print(f"    features built in {t_feat:.1f} s (peak RSS so far {rss_feat:.2f} GB)")
+    t_built = max(0.0, t_feat - t_gen)
+    print(f"    features built in {t_built:.1f} s (+ {t_gen:.1f} s drawing the fictional people; "
+          f"peak RSS so far {rss_feat:.2f} GB)")
     print("    blocking: " + "; ".join(f"{b['rule']}: +{b['marginal']:,} = {b['cumulative']:,}"
                                        for b in res.blocking))
     print(f"    model (count, train, score): {t_model:.1f} s — " + ", ".join(
@@ -320,7 +329,8 @@ def scale(leak_n: int, ref_n: int) -> None:
           "millions; only a full birth date or an ID number can carry a pair over 0.9, and "
           "entries without either are not found)")
     print(f"    training: {json.dumps(res.training, default=str)[:600]}")
-    print(f"    target ≤ 60 s: {_verdict(t_model <= 60)}   target ≤ 4 GB: {_verdict(rss <= 4)}")
+    print(f"    features + model: {t_built + t_model:.1f} s   target ≤ 60 s: "
+          f"{_verdict(t_built + t_model <= 60)}   target ≤ 4 GB: {_verdict(rss <= 4)}")
 
 
 def machine() -> None:
