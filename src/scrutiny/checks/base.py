@@ -167,3 +167,17 @@ def day_setting(settings: Mapping[str, Any], name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError as exc:
         raise ValueError(f"the setting {name} = {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def parse_when(value: Any) -> dt.datetime | None:
+    """A metadata date (an ISO 8601 string, with or without offset, or a bare date) as a
+    datetime; ``None`` when it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None

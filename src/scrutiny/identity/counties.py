@@ -15,7 +15,7 @@ spelling.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from scrutiny.identity import resident_id
 from scrutiny.identity.names import Script, detect_script, fold, to_uly
@@ -146,6 +146,7 @@ def place_key(text: str) -> str:
     return " ".join(fold(w) for w in words if w)
 
 
+@cache
 def _index() -> dict[str, str]:
     """Latin key → county key. A spelling two counties share decides nothing and is left
     out, unless it is the ULY name of exactly one of them."""
@@ -165,7 +166,6 @@ def _index() -> dict[str, str]:
     return index
 
 
-_INDEX: dict[str, str] = {}
 _HAN = {han for han, _, _ in COUNTIES}
 
 
@@ -182,10 +182,9 @@ def county_of_place(text: str) -> str | None:
             if text + suffix in _HAN:
                 return _same(text + suffix)
         return text
-    if not _INDEX:
-        _INDEX.update(_index())
+    index = _index()
     key = place_key(text)
-    found = _INDEX.get(key) or _INDEX.get(place_key(_GENERIC.sub(" ", text.lower())))
+    found = index.get(key) or index.get(place_key(_GENERIC.sub(" ", text.lower())))
     return _same(found) if found else (key or None)
 
 

@@ -31,7 +31,7 @@ import piexif
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from scrutiny.jpegstd import ijg_scale_factor, ijg_table
+from scrutiny.jpegstd import ijg_table
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 Pixels = NDArray[np.uint8]  # height x width x 3, RGB
@@ -49,12 +49,6 @@ def seed_of(*parts: object) -> int:
 
 
 # --------------------------------------------------------------------------- tables
-
-
-def ijg_scale(base: tuple[int, ...], quality: int) -> list[int]:
-    """Scale a base table to a quality the way libjpeg's ``jpeg_set_quality`` does (baseline)."""
-    scale = ijg_scale_factor(quality)
-    return [min(255, max(1, (value * scale + 50) // 100)) for value in base]
 
 
 def ijg_tables(quality: int) -> list[list[int]]:

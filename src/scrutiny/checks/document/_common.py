@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scrutiny.checks.base import Item
+from scrutiny.checks.base import Item, parse_when
 from scrutiny.checks.document.textdate import StatedDate, excerpt, last_date_in_text
 
 PDF = ("item:application/pdf", "item:application/x-pdf")
@@ -53,20 +53,6 @@ class MetaDate:
     @property
     def day(self) -> dt.date:
         return local_day(self.when)
-
-
-def parse_when(value: Any) -> dt.datetime | None:
-    """A metadata date (an ISO 8601 string, with or without offset, or a bare date) as a
-    datetime; ``None`` when it is not one."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def local_day(when: dt.datetime) -> dt.date:

@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from scrutiny.checks.base import Context, Item, ItemCheck, day_setting
+from scrutiny.checks.base import Context, Item, ItemCheck, day_setting, parse_when
 from scrutiny.checks.document._common import (
     DATE_PAIRS,
     DOCUMENTS,
     base_evidence,
     claimed_date,
     metadata_dates,
-    parse_when,
     short_name,
     span,
 )

@@ -202,6 +202,15 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 # -- IMG-CAM-001 ---------------------------------------------------------------------------
 
+def _by_serial(ctx: Context) -> dict[str, list[Photo]]:
+    """The photos of each usable body serial number."""
+    groups: dict[str, list[Photo]] = defaultdict(list)
+    for p in cameras_named(photos(ctx.db)):
+        if p.usable_serial:
+            groups[p.usable_serial].append(p)
+    return groups
+
+
 class CameraInventory(CorpusCheck):
     """The cameras the photos say they were taken with: makes, models, serial numbers,
     firmware and JPEG quantization tables, with photo counts.
@@ -400,11 +409,7 @@ class SerialWithSeveralModels(CorpusCheck):
     severity: ClassVar[Severity] = Severity.NOTICE
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        by_serial: dict[str, list[Photo]] = defaultdict(list)
-        for p in cameras_named(photos(ctx.db)):
-            if p.usable_serial:
-                by_serial[p.usable_serial].append(p)
-        for serial, group in sorted(by_serial.items()):
+        for serial, group in sorted(_by_serial(ctx).items()):
             models: dict[str, list[Photo]] = defaultdict(list)
             for p in group:
                 models[p.model_name or "(no model)"].append(p)
@@ -464,11 +469,7 @@ class FirmwareDiffersWithinSerial(CorpusCheck):
     severity: ClassVar[Severity] = Severity.NOTICE
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        by_serial: dict[str, list[Photo]] = defaultdict(list)
-        for p in cameras_named(photos(ctx.db)):
-            if p.usable_serial:
-                by_serial[p.usable_serial].append(p)
-        for serial, group in sorted(by_serial.items()):
+        for serial, group in sorted(_by_serial(ctx).items()):
             values: dict[str, list[Photo]] = defaultdict(list)
             for p in group:
                 values[p.firmware or "(none)"].append(p)

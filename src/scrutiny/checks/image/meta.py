@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from scrutiny.checks.base import Context, Item, ItemCheck
+from scrutiny.checks.base import Context, Item, ItemCheck, parse_when
 from scrutiny.checks.image.jpeg import IMAGES, JPEG, evidence, file_name, item_bytes
 from scrutiny.core import Finding, Severity
 from scrutiny.extract.image import walk_jpeg
@@ -226,15 +226,8 @@ TOLERANCE = dt.timedelta(seconds=60)
 
 
 def _when(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or "T" not in value:
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    """A date *and time* from the metadata (a bare date says nothing about editing order)."""
+    return parse_when(value) if isinstance(value, str) and "T" in value else None
 
 
 def _span(delta: dt.timedelta) -> str:
