@@ -16,7 +16,14 @@ from scrutiny.extract.run import extract_case
 from scrutiny.ingest import ingest
 from scrutiny.link.features import features
 from scrutiny.link.model import id_number_levels_sql
-from scrutiny.link.run import LinkSummary, link_case
+from scrutiny.link.run import (
+    PARALLEL_FROM,
+    LinkSummary,
+    feature_workers,
+    link_case,
+    load_features,
+    open_workspace,
+)
 from scrutiny.synth.leak import LeakConfig, generate_leak
 
 from .link_support import load_victims, truth_pairs
@@ -136,6 +143,33 @@ def duck(small_leak: Path, tmp_path_factory: pytest.TempPathFactory,
     return _linked(small_leak, tmp_path_factory.mktemp("duck") / "case", "duckdb")
 
 
+def _roster_people(n: int) -> list[dict[str, Any]]:
+    people = []
+    for i in range(1, n + 1):
+        people.append({"id": i, "name": ["买买提·吐尔逊", "Memet Tursun", "مەمەت تۇرسۇن",
+                                         "王小明"][i % 4],
+                       "id_number": f"65322219{1950 + i % 50}0101{i % 1000:03d}"[:17] + "X",
+                       "sex": "M", "birth_date": f"{1950 + i % 50}-01-01",
+                       "fields": json.dumps({"county": "Qaraqash", "facility": f"camp {i % 7}"})})
+    return people
+
+
+def test_features_built_in_worker_processes_equal_the_serial_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    people = _roster_people(12_345)
+    tables = []
+    for workers in (0, 2):
+        with open_workspace() as ws:
+            n = load_features(ws.con, "f", iter(people), workers=workers)
+            assert n == len(people)
+            tables.append(ws.con.execute("SELECT * FROM f ORDER BY unique_id").fetchall())
+    assert tables[0] == tables[1] and len(tables[0]) == len(people)
+    monkeypatch.delenv("SCRUTINY_LINK_WORKERS", raising=False)
+    assert feature_workers(PARALLEL_FROM - 1) == 0 and feature_workers(PARALLEL_FROM) >= 1
+    monkeypatch.setenv("SCRUTINY_LINK_WORKERS", "0")
+    assert feature_workers(10 * PARALLEL_FROM) == 0
+
+
 def test_link_small_case_with_duckdb(duck: tuple[LinkSummary, dict[str, Any]]) -> None:
     summary, r = duck
     gt, got = set(r["gt"]), r["got"]
@@ -164,12 +198,22 @@ def test_matches_stored_with_explanations(duck: tuple[LinkSummary, dict[str, Any
     assert (event.action, event.actor) == ("linked", "test")
     assert event.details["link_run"] == summary.run_id
     assert event.details["matches"] == summary.matches
+    frequency = 0
     for exp in r["explanations"]:
         names = [e["comparison"] for e in exp]
         assert names[:2] == ["name", "id_number"]
         for e in exp:
-            assert set(e) == {"comparison", "level", "bayes_factor", "left", "right"}
+            base = {"comparison", "level", "bayes_factor", "left", "right"}
+            if "frequency_factor" in e:
+                # only whole-name agreement is weighted by how common the name is
+                assert (e["comparison"], e["level"]) == (
+                    "name", "same folded components (any order)")
+                assert isinstance(e["frequency_factor"], float) and e["frequency_factor"] > 0
+                base.add("frequency_factor")
+                frequency += 1
+            assert set(e) == base
             assert isinstance(e["bayes_factor"], float)
+    assert frequency > 0
 
 
 def test_judgements_feed_the_next_run(small_leak: Path, tmp_path: Path) -> None:

@@ -107,6 +107,9 @@ def test_matches_show_both_people_and_the_explanation(linked: Case) -> None:
     assert format_explanation(m.explanation) == (
         "name: transliteration match ×41.5; birth: same year ×8")
     assert format_explanation("not json") == "not json"
+    common = [{**EXPLANATION[0], "bayes_factor": 20.75, "frequency_factor": 0.5}]
+    assert format_explanation(common) == (
+        "name: transliteration match ×20.8 (incl. ×0.5 for how common the value is)")
     assert [m.id for m in list_matches(linked.db, min_probability=0.8)] == [m1]
     assert [m.id for m in list_matches(linked.db, limit=1, offset=1)] == [m2]
     assert json.loads(json.dumps(m.to_json(), ensure_ascii=False))["right"]["key"] == "V1"

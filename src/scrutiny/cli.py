@@ -477,7 +477,8 @@ def reference_list(case: Path, as_json: bool) -> None:
 @click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb",
               show_default=True, help="Where Splink computes (spark for the largest leaks).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-              default=0.9, show_default=True, help="Keep pairs at least this probable.")
+              default=0.5, show_default=True,
+              help="Keep pairs at least this probable (a match is a candidate to review).")
 @click.option("--actor", help="Who runs the linkage (default: your user name).")
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

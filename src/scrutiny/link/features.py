@@ -65,7 +65,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -83,7 +83,8 @@ from scrutiny.identity.names import (
     to_uly,
 )
 
-__all__ = ["COLUMNS", "NAME_ALT_FIELDS", "FeatureRow", "features", "name_features"]
+__all__ = ["COLUMNS", "NAME_ALT_FIELDS", "FeatureRow", "feature_columns", "features",
+           "name_features"]
 
 FeatureRow = dict[str, Any]
 
@@ -284,3 +285,10 @@ def features(person: Mapping[str, Any]) -> FeatureRow:
         "county": county,
         "facility": _place(fac) if fac else None,
     }
+
+
+def feature_columns(people: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The feature rows of ``people`` as column lists in :data:`COLUMNS` order: what a
+    feature worker process returns (plain values; this module imports no database)."""
+    built = [features(p) for p in people]
+    return {c: [r[c] for r in built] for c in COLUMNS}

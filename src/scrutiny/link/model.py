@@ -59,6 +59,20 @@ custom levels). With judgements, the accepted pairs re-estimate m (Splink's
 ``estimate_m_from_pairwise_labels``: it treats every labelled pair as a match, so rejected
 pairs are counted, not used). The trained model is Splink's settings JSON.
 
+**Frequencies.** Agreement on the whole name (the folded components) is weighted by how
+common that name is in the two tables (Splink's term-frequency adjustment): in a county
+where every tenth man is a Muhemmet, two records agreeing on "Memet Tursun" say far less
+than two agreeing on a rare name. The explanation shows the factor apart.
+
+**Threshold.** Pairs are kept from :data:`DEFAULT_THRESHOLD` (0.5) up: "more likely the
+same person than not", the decision that makes fewest errors when the probabilities are
+calibrated, and ``benchmarks/linkage_eval.py`` prints how calibrated they are (predicted
+probability band against the share of true pairs in it; on the synthetic leak the 0.8–0.9
+band holds ≈ 90 % true pairs). A match is a candidate that a reviewer judges, never a
+decision; a higher threshold hides true matches (at 0.9, one in eight of the synthetic
+leak's) from the review queue, where a family's missing relative would never be shown.
+``--threshold`` raises it for a shorter queue.
+
 **Limits.** Weights assume the comparisons are independent given match status (the
 Fellegi-Sunter model Splink fits); a name and its match keys are not, so strong name
 evidence is somewhat over-counted. A match probability is evidence for a reviewer, never a
@@ -83,6 +97,7 @@ from splink.internals.dialects import SplinkDialect
 
 __all__ = [
     "COMPARISONS",
+    "DEFAULT_THRESHOLD",
     "Kind",
     "ModelResult",
     "Pair",
@@ -108,6 +123,8 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
 _NEEDS: dict[str, str] = {"id_number": "id_number", "sex": "sex", "county": "county",
                           "facility": "facility"}
 _LOG_NAMES = ("splink",)
+#: the match probability from which a pair is kept (see "Threshold" above)
+DEFAULT_THRESHOLD = 0.5
 
 
 def _id_sql(n: int = 18) -> tuple[str, str]:
@@ -159,7 +176,9 @@ def _name_comparison(jw: str) -> CustomComparison:
         _level("l.name_uly IS NULL OR r.name_uly IS NULL", "name missing")
         .configure(is_null_level=True),
         _level(_either("{l} = {r}", "name_key", "name_key_alt"),
-               "same folded components (any order)"),
+               "same folded components (any order)")
+        .configure(tf_adjustment_column="name_key", tf_adjustment_weight=1.0,
+                   disable_tf_exact_match_detection=True),
         _level(_either("replace({l}, ' ', '') = replace({r}, ' ', '')", "name_uly",
                        "name_uly_alt"), "same folded reading, components joined"),
         _level(_either(jw + "({l}, {r}) >= 0.92", "name_uly", "name_uly_alt"),
@@ -366,9 +385,16 @@ def explain(row: Mapping[str, Any], levels: Mapping[str, Mapping[int, str]],
                     return _plain(v)
             return None
 
-        out.append({"comparison": name, "level": labels.get(int(gamma), str(gamma)),
-                    "bayes_factor": float(2.0 ** float(mw)) if mw is not None else 1.0,
-                    "left": side("l"), "right": side("r")})
+        item = {"comparison": name, "level": labels.get(int(gamma), str(gamma)),
+                "bayes_factor": float(2.0 ** float(mw)) if mw is not None else 1.0,
+                "left": side("l"), "right": side("r")}
+        tf = row.get(f"mw_tf_adj_{name}")
+        if tf is not None and float(tf) != 0.0:
+            # a rare value agreeing says more than a common one (Splink's term-frequency
+            # adjustment); the factor is part of the Bayes factor and shown on its own
+            item["frequency_factor"] = float(2.0 ** float(tf))
+            item["bayes_factor"] *= item["frequency_factor"]
+        out.append(item)
     return out
 
 
@@ -387,7 +413,8 @@ def _iter_rows(sdf: Any) -> Iterator[dict[str, Any]]:
         yield r.asDict()
 
 
-def fit_predict(db_api: Any, tables: Sequence[str], kind: Kind, *, threshold: float = 0.9,
+def fit_predict(db_api: Any, tables: Sequence[str], kind: Kind, *,
+                threshold: float = DEFAULT_THRESHOLD,
                 labels: Sequence[tuple[int, int]] = (), seed: int = 7,
                 count_blocking: bool = True, u_pairs: float = 2e6,
                 em_pairs: float = 1e6,

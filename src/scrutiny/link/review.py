@@ -269,6 +269,10 @@ def format_explanation(explanation: Any) -> str:
             continue
         factor = item.get("bayes_factor")
         shown = f" ×{factor:.3g}" if isinstance(factor, int | float) else ""
+        freq = item.get("frequency_factor")
+        if isinstance(freq, int | float):
+            shown += f" (incl. ×{freq:.3g} for how {'rare' if freq > 1 else 'common'} " \
+                "the value is)"
         parts.append(f"{item.get('comparison', '?')}: {item.get('level', '?')}{shown}")
     return "; ".join(parts)
 

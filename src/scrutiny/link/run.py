@@ -29,11 +29,14 @@ disk; a link larger than memory then fails instead).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -44,13 +47,15 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from scrutiny import __version__
 from scrutiny.case import Case
 from scrutiny.core import ScrutinyError, utc_now
-from scrutiny.link.features import COLUMNS, features
-from scrutiny.link.model import Kind, ModelResult, fit_predict
+from scrutiny.link.features import COLUMNS, feature_columns
+from scrutiny.link.model import DEFAULT_THRESHOLD, Kind, ModelResult, fit_predict
 
-__all__ = ["BATCH", "MEMORY_LIMIT", "LinkSummary", "feature_schema", "link_case",
-           "load_features", "open_workspace"]
+__all__ = ["BATCH", "MEMORY_LIMIT", "PARALLEL_FROM", "LinkSummary", "feature_schema",
+           "feature_workers", "link_case", "load_features", "open_workspace"]
 
 BATCH = 5000
+#: feature rows from which they are built in worker processes
+PARALLEL_FROM = 50_000
 MEMORY_LIMIT = "3GB"
 Progress = Callable[[str, int, int], None]
 Backend = Literal["duckdb", "spark"]
@@ -120,34 +125,72 @@ def open_workspace() -> _Workspace:
     return _Workspace()
 
 
+def _batches(rows: Iterable[Mapping[str, Any]], size: int,
+             ) -> Iterator[list[Mapping[str, Any]]]:
+    batch: list[Mapping[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def feature_workers(total: int) -> int:
+    """Worker processes for building ``total`` feature rows: none below
+    :data:`PARALLEL_FROM` rows (starting processes costs more than it saves), else one per
+    core (``SCRUTINY_LINK_WORKERS`` overrides; 0 forbids)."""
+    env = os.environ.get("SCRUTINY_LINK_WORKERS")
+    if env is not None and env.strip().isdigit():
+        return int(env)
+    return 0 if total < PARALLEL_FROM else max(1, min(os.cpu_count() or 1, 8))
+
+
 def load_features(con: duckdb.DuckDBPyConnection, table: str,
                   rows: Iterable[Mapping[str, Any]], progress: Progress | None = None,
-                  total: int = 0) -> int:
+                  total: int = 0, workers: int | None = None) -> int:
     """Append the feature rows of ``rows`` (catalog rows as mappings) to DuckDB ``table``
-    (created if missing), :data:`BATCH` at a time. Returns the number of rows."""
-    schema = feature_schema()
+    (created if missing), :data:`BATCH` at a time. Returns the number of rows.
+
+    With ``workers`` (default :func:`feature_workers` of ``total``) the features are built
+    in that many worker processes while this one reads the next batches: batches go to the
+    workers through pipes (memory only, nothing on disk) and come back as columns in
+    their order, at most two per worker in flight, so memory stays bounded."""
     cols = ", ".join(f"{c} {t}" for c, t in COLUMNS.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
     done = 0
-    batch: list[dict[str, Any]] = []
 
-    def flush() -> None:
-        arrow = pa.Table.from_pylist(batch, schema=schema)  # noqa: F841 - read by DuckDB
+    schema = feature_schema()
+
+    def insert(columns: dict[str, list[Any]]) -> None:
+        nonlocal done
+        # column lists convert to Arrow about twice as fast as a list of row dicts
+        arrow = pa.Table.from_pydict(columns, schema=schema)
         con.execute(f"INSERT INTO {table} SELECT * FROM arrow")  # noqa: S608 - our table
-        batch.clear()
-
-    for row in rows:
-        batch.append(features(row))
-        if len(batch) >= BATCH:
-            done += len(batch)
-            flush()
-            if progress is not None:
-                progress(f"features {table}", done, total)
-    if batch:
-        done += len(batch)
-        flush()
+        done += arrow.num_rows
         if progress is not None:
             progress(f"features {table}", done, total)
+
+    n = feature_workers(total) if workers is None else workers
+    if n <= 0:
+        for batch in _batches(rows, BATCH):
+            insert(feature_columns(batch))
+        return done
+    # spawn, not fork: a fork copies this process with DuckDB's and Splink's threads
+    # mid-flight, and a worker can die on a lock copied in a held state (seen after a
+    # previous link in the same process). Spawned workers start clean; like all
+    # multiprocessing code, a script calling this must guard its entry point with
+    # ``if __name__ == "__main__":`` (the ``scrutiny`` command does).
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n, mp_context=ctx) as pool:
+        pending: deque[Future[dict[str, list[Any]]]] = deque()
+        for batch in _batches(rows, BATCH):
+            pending.append(pool.submit(feature_columns, batch))
+            while len(pending) >= 2 * n:
+                insert(pending.popleft().result())
+        while pending:
+            insert(pending.popleft().result())
     return done
 
 
@@ -305,7 +348,8 @@ def _run_spark(ws: _Workspace, tables: Sequence[str], kind: Kind, threshold: flo
 
 
 def link_case(case: Case, reference: str | None = None, dedupe: bool = False,
-              backend: Backend | str = "duckdb", threshold: float = 0.9, actor: str = "",
+              backend: Backend | str = "duckdb", threshold: float = DEFAULT_THRESHOLD,
+              actor: str = "",
               progress: Progress | None = None) -> LinkSummary:
     """Link the case's leak records with reference database ``reference`` (its newest
     version; None: the set imported last), or with each other (``dedupe``), store the run
@@ -332,8 +376,10 @@ def link_case(case: Case, reference: str | None = None, dedupe: bool = False,
         n_entries = 0
         tables = ["leak_features"]
         if set_id is not None:
+            size = int(db.execute("SELECT count(*) FROM reference_entries WHERE set_id = ?",
+                                  (set_id,)).fetchone()[0])
             n_entries = load_features(ws.con, "reference_features", _entries(db, set_id),
-                                      progress)
+                                      progress, size)
             tables.append("reference_features")
         timings["features"] = time.perf_counter() - t0
         labels, rejected = _labels(db, kind, set_id)
