@@ -361,8 +361,10 @@ def scale(leak_n: int, ref_n: int, work: Path) -> None:
             "SELECT count(DISTINCT name_key), avg(n) FROM (SELECT name_key, count(*) AS n "
             "FROM leak_features GROUP BY name_key, birth_year)").fetchone()
     workers = feature_workers(n_leak)
-    # an upper bound: forked workers share the parent's pages, which both RSS figures count
-    rss = _rss_gb() + workers * child
+    # the workers exit before the model runs: the peak is the larger of the feature phase
+    # (this process and every worker at their peaks at once, an upper bound) and this
+    # process's own peak
+    rss = max(rss_feat + workers * child, _rss_gb())
     pairs = res.compared
     print(f"(c) scale: {leak_n:,} leak records × {ref_n:,} reference entries (DuckDB)")
     t_built = t_feat
@@ -375,8 +377,8 @@ def scale(leak_n: int, ref_n: int, work: Path) -> None:
         f"{k} {v:.1f}" for k, v in res.timings.items()))
     rate = pairs / max(res.timings.get("predict", 1e-9), 1e-9)
     print(f"    {pairs:,} pairs compared, {rate:,.0f} pairs/s in scoring; "
-          f"{len(res.pairs):,} matches ≥ {DEFAULT_THRESHOLD}; peak RSS {rss:.2f} GB (this "
-          f"process {_rss_gb():.2f} + {workers} workers × {child:.2f})")
+          f"{len(res.pairs):,} matches ≥ {DEFAULT_THRESHOLD}; peak RSS {rss:.2f} GB (features: "
+          f"{rss_feat:.2f} + {workers} workers × {child:.2f}; model: {_rss_gb():.2f})")
     # the true pairs: the entries drawn from the leak, in the order _reference wrote them
     chosen = sorted(random.Random(3).sample(range(1, leak_n + 1), int(ref_n * 0.4)))
     truth = {(leak_id, eid) for eid, leak_id in enumerate(chosen, 1)}

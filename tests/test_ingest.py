@@ -140,8 +140,11 @@ def test_demo_runs(tmp_path: Path) -> None:
     r = run_cli("demo", str(tmp_path / "demo"))
     assert r.returncode == 0, r.stderr
     assert "custody verify: intact" in r.stdout
-    # running it again replaces the previous demo, and refuses a folder it did not make
-    assert run_cli("demo", str(tmp_path / "demo")).returncode == 0
+    assert "ledger:" in r.stdout and "corroborated" in r.stdout
+    # running it again replaces the previous demo (a smaller one: the point is the folder),
+    # and refuses a folder it did not make
+    again = run_cli("demo", str(tmp_path / "demo"), "--people", "20", "--photos", "4")
+    assert again.returncode == 0 and "20 people" in again.stdout
     other = tmp_path / "mine"
     other.mkdir()
     (other / "keep.txt").write_text("x")

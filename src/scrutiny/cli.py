@@ -803,7 +803,7 @@ def synth_leak(out: Path, people: int, photos: int, seed: int, no_progress: bool
 @_friendly
 def demo(directory: Path, people: int, photos: int) -> None:
     """Run scrutiny on a generated, fictional leak: generate → init → ingest → extract →
-    check → search → verify."""
+    check → link → judge → ledger → search → verify."""
     from scrutiny.checks.run import check_case
     from scrutiny.core import Severity
     from scrutiny.status import case_status
@@ -851,21 +851,30 @@ def demo(directory: Path, people: int, photos: int) -> None:
                       f"{sum(k.findings.values()):,} findings ("
                       + ", ".join(f"{n} {sev}" for sev, n in sorted(by_severity.items()))
                       + f"); {sum(truth['planted_counts'].values())} faults were planted")
+        step = 5
+        from scrutiny.cli_ledger import demo_steps
+
+        for line in demo_steps(c, synthetic, truth, show):
+            step += 1
+            console.print(f"[bold]{step}.[/] {line}", highlight=False)
         st = case_status(c)
         probe = _demo_probe(c)
         report = verify_case(c.blobs, c.log, c.db)
     types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
-    console.print(f"[bold]6.[/] the case holds {st['items']} items: {types}")
+    step += 1
+    console.print(f"[bold]{step}.[/] the case holds {st['items']} items: {types}")
     if probe:
-        console.print(f"[bold]7.[/] search for the 2-character name {probe[0]!r}: "
+        step += 1
+        console.print(f"[bold]{step}.[/] search for the 2-character name {probe[0]!r}: "
                       f"{probe[1]} hit{'' if probe[1] == 1 else 's'}", highlight=False)
     verdict = "intact" if report.intact else "NOT intact"
-    console.print(f"[bold]8.[/] custody verify: {verdict} ({report.chain.events} events, "
-                  f"head {report.chain.head.hash[:16]}…)")
+    console.print(f"[bold]{step + 1}.[/] custody verify: {verdict} ({report.chain.events} "
+                  f"events, head {report.chain.head.hash[:16]}…)")
     console.print(f"done in {time.monotonic() - started:.1f} s. The reference database is "
                   f"{synthetic / 'reference' / 'victims.csv'}. Explore the case with:\n"
                   f"  scrutiny status {case_dir}\n  scrutiny findings {case_dir}\n"
                   f"  scrutiny search {case_dir} 吐尔逊\n"
+                  f"  scrutiny matches {case_dir}\n  scrutiny ledger {case_dir}\n"
                   f"  scrutiny custody verify {case_dir}")
     if not report.intact:
         sys.exit(1)
@@ -881,5 +890,17 @@ def _demo_probe(c: Case) -> tuple[str, int] | None:
     return row[0], len(search(c.db, row[0], 1000))
 
 
+def _register() -> None:
+    from scrutiny.cli_ledger import register
+
+    register(main)
+
+
 if __name__ == "__main__":
-    main()
+    # run the module proper (python -m scrutiny.cli), so that the commands other modules
+    # register are on the group that runs
+    from scrutiny.cli import main as _main
+
+    _main()
+else:
+    _register()

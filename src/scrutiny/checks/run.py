@@ -35,7 +35,7 @@ from scrutiny.checks.base import (
 )
 from scrutiny.checks.registry import all_checks, select
 from scrutiny.core import Finding, Severity, utc_now
-from scrutiny.store.catalog import insert_finding
+from scrutiny.store.catalog import FROM_LEAK, insert_finding
 
 if TYPE_CHECKING:
     from scrutiny.case import Case
@@ -96,12 +96,15 @@ def _names(db: Any, sha: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_LEAK_ITEMS = ("SELECT rowid, sha256, mime, size FROM items i WHERE rowid > ? "  # noqa: S608
+               f"AND {FROM_LEAK} ORDER BY rowid LIMIT ?")
+
+
 def iter_items(db: Any, after: int, mimes: Sequence[str]) -> Iterator[Item]:
     """Items after rowid ``after`` whose type starts with one of ``mimes``, with metadata."""
     last = after
     while True:
-        rows = db.execute("SELECT rowid, sha256, mime, size FROM items WHERE rowid > ? "
-                          "ORDER BY rowid LIMIT ?", (last, PAGE)).fetchall()
+        rows = db.execute(_LEAK_ITEMS, (last, PAGE)).fetchall()
         if not rows:
             return
         for rowid, sha, mime, size in rows:
@@ -213,8 +216,9 @@ class _Run:
         since = {c.code: self.state(c, "item") for c in checks}
         mimes = sorted({a.removeprefix("item:") for c in checks for a in c.applies_to
                         if a.startswith("item:")})
-        total = self.case.db.execute("SELECT count(*) FROM items WHERE rowid > ?",
-                                     (min(since.values()),)).fetchone()[0]
+        total = self.case.db.execute(
+            f"SELECT count(*) FROM items i WHERE rowid > ? AND {FROM_LEAK}",  # noqa: S608
+            (min(since.values()),)).fetchone()[0]
         last = min(since.values())
         done = 0
         for item in iter_items(self.case.db, last, mimes):

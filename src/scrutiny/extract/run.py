@@ -24,6 +24,7 @@ from scrutiny.extract.job import Batch, Done, Job, dumps
 from scrutiny.extract.pool import default_workers, run_jobs
 from scrutiny.extract.records import records_from_name
 from scrutiny.ingest.identify import identify
+from scrutiny.store.catalog import FROM_LEAK
 
 if TYPE_CHECKING:
     from scrutiny.case import Case
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 BATCH = 2000
 FILENAME_EXTRACTOR = ("filename-records", "1")
 
-
-
-FROM_LEAK = ("EXISTS (SELECT 1 FROM provenances p JOIN runs r ON r.id = p.run_id "
-             "WHERE p.sha256 = i.sha256 AND r.kind != 'reference')")
-"""SQL condition on an item ``i``: it was received as part of the leak (by ingest, or
-unpacked from something that was), not only imported as a reference database (a victim list
-is read by ``scrutiny reference add``, never turned into leak records)."""
 
 class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...

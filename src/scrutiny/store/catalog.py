@@ -256,7 +256,88 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER judgements_no_delete BEFORE DELETE ON judgements
         BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
     """,
+    # 6: the corroboration ledger — claims and the evidence for or against them, each with
+    # append-only versions (a correction adds a version; the newest stands, all stay
+    # visible). ``auto_key`` names what an automatic claim or evidence was derived from, so
+    # deriving again adds only what is new.
+    """
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('person', 'item', 'facility', 'event')),
+        subject TEXT,
+        auto_key TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE INDEX claims_subject ON claims(subject);
+    CREATE TABLE claim_versions (
+        id INTEGER PRIMARY KEY,
+        claim_id INTEGER NOT NULL REFERENCES claims(id),
+        statement TEXT NOT NULL,
+        who TEXT,
+        place TEXT,
+        date_from TEXT,
+        date_to TEXT,
+        reason TEXT,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL
+    );
+    CREATE INDEX claim_versions_claim ON claim_versions(claim_id, id);
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        claim_id INTEGER NOT NULL REFERENCES claims(id),
+        auto_key TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE INDEX evidence_claim ON evidence(claim_id);
+    CREATE TABLE evidence_versions (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        stance TEXT NOT NULL CHECK (stance IN ('supports', 'contradicts')),
+        source_type TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        independent INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        dated TEXT,
+        sha256 TEXT,
+        record_id INTEGER,
+        entry_id INTEGER,
+        match_id INTEGER,
+        note TEXT,
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL
+    );
+    CREATE INDEX evidence_versions_evidence ON evidence_versions(evidence_id, id);
+    CREATE INDEX claim_versions_at ON claim_versions(at);
+    CREATE TRIGGER claims_no_update BEFORE UPDATE ON claims
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER claims_no_delete BEFORE DELETE ON claims
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER claim_versions_no_update BEFORE UPDATE ON claim_versions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER claim_versions_no_delete BEFORE DELETE ON claim_versions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER evidence_versions_no_update BEFORE UPDATE ON evidence_versions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER evidence_versions_no_delete BEFORE DELETE ON evidence_versions
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    """,
 ]
+
+FROM_LEAK = ("EXISTS (SELECT 1 FROM provenances p LEFT JOIN runs r ON r.id = p.run_id "
+             "WHERE p.sha256 = i.sha256 AND coalesce(r.kind, '') NOT IN "
+             "('reference', 'evidence'))")
+"""SQL condition on an item ``i``: it was received as part of the leak (by ingest, or
+unpacked from something that was), not only imported as a reference database (a victim list
+is read by ``scrutiny reference add``, never turned into leak records) or attached to the
+ledger as evidence (a relative's photo or a satellite image is not leak material)."""
 
 
 def connect(path: Path, key: bytes | None) -> Connection:
@@ -436,7 +517,44 @@ def _judged(conn: Connection, ev: CustodyEvent) -> None:
          d.get("right_entry"), d["decision"], ev.actor, d["reason"], ev.time))
 
 
+def _claimed(conn: Connection, ev: CustodyEvent) -> None:
+    """A claim entered or corrected by hand: restored from the log if the catalog lost it."""
+    d = ev.details
+    if d.get("new"):
+        conn.execute("INSERT OR IGNORE INTO claims(id, kind, subject, auto_key, created_at, "
+                     "created_by) VALUES (?, ?, ?, NULL, ?, ?)",
+                     (d["claim"], d["kind"], d.get("subject"), ev.time, ev.actor))
+    if conn.execute("SELECT 1 FROM claims WHERE id = ?", (d["claim"],)).fetchone() is None:
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO claim_versions(id, claim_id, statement, who, place, date_from, "
+        "date_to, reason, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (d["version"], d["claim"], d["statement"], d.get("who"), d.get("place"),
+         d.get("date_from"), d.get("date_to"), d.get("reason"), ev.time, ev.actor))
+
+
+def _evidenced(conn: Connection, ev: CustodyEvent) -> None:
+    """Evidence entered, corrected or withdrawn by hand: restored from the log if lost."""
+    d = ev.details
+    if conn.execute("SELECT 1 FROM claims WHERE id = ?", (d["claim"],)).fetchone() is None:
+        return
+    if d.get("new"):
+        conn.execute("INSERT OR IGNORE INTO evidence(id, claim_id, auto_key, created_at, "
+                     "created_by) VALUES (?, ?, ?, ?, ?)",
+                     (d["evidence"], d["claim"], d.get("key"), ev.time, ev.actor))
+    conn.execute(
+        "INSERT OR IGNORE INTO evidence_versions(id, evidence_id, stance, source_type, origin, "
+        "independent, source, dated, sha256, record_id, entry_id, match_id, note, withdrawn, "
+        "reason, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (d["version"], d["evidence"], d["stance"], d["source_type"], d["origin"],
+         int(bool(d["independent"])), d["source"], d.get("dated"), d.get("sha256"),
+         d.get("record_id"), d.get("entry_id"), d.get("match_id"), d.get("note"),
+         int(bool(d.get("withdrawn"))), d.get("reason"), ev.time, ev.actor))
+
+
 PROJECTIONS: dict[str, Callable[[Connection, CustodyEvent], None]] = {
+    "claimed": _claimed,
+    "evidenced": _evidenced,
     "derived": _derived,
     "judged": _judged,
     "run-started": _run_started,

@@ -12,6 +12,7 @@ import orjson
 from scrutiny.checks.base import Context, CorpusCheck
 from scrutiny.checks.document._common import DOCUMENTS
 from scrutiny.core import Finding, Severity
+from scrutiny.store.catalog import FROM_LEAK
 
 FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("author", "author", ("Office:Author", "OLE:Author", "PDF:Author")),
@@ -37,7 +38,8 @@ def _norm(value: str) -> str:
 
 def _documents(db: Any) -> dict[str, dict[str, Any]]:
     """sha256 → {key: first value} of the author fields of every PDF and Office item."""
-    docs = {sha for sha, mime in db.execute("SELECT sha256, mime FROM items")
+    docs = {sha for sha, mime in db.execute(f"SELECT sha256, mime FROM items i "  # noqa: S608
+                                            f"WHERE {FROM_LEAK}")
             if mime.startswith(_MIMES)}
     values: dict[str, dict[str, Any]] = {sha: {} for sha in docs}
     marks = ", ".join("?" for _ in _KEYS)

@@ -23,6 +23,7 @@ import orjson
 
 from scrutiny.checks.base import Context, CorpusCheck
 from scrutiny.core import Finding, Severity
+from scrutiny.store.catalog import FROM_LEAK
 
 EXAMPLES = 20          # items listed in the evidence of one finding at most
 MIN_PHOTOS = 20        # photos with a field before a value of it can be called rare
@@ -152,8 +153,8 @@ def photos(db: Any) -> list[Photo]:
     """Every image item of the case (MIME type image/…), in catalog order, with its camera
     metadata (the first value of each key) and every path it was received under."""
     out: dict[str, Photo] = {}
-    for sha, mime in db.execute("SELECT sha256, mime FROM items WHERE mime LIKE 'image/%' "
-                                "ORDER BY rowid"):
+    for sha, mime in db.execute("SELECT sha256, mime FROM items i WHERE mime LIKE "  # noqa: S608
+                                f"'image/%' AND {FROM_LEAK} ORDER BY rowid"):
         out[sha] = Photo(sha, mime)
     if not out:
         return []

@@ -21,6 +21,7 @@ from scrutiny.checks.image import quant
 from scrutiny.core import Finding, Severity
 from scrutiny.extract.base import Limits
 from scrutiny.extract.image import walk_jpeg
+from scrutiny.store.catalog import FROM_LEAK
 
 JPEG: tuple[str, ...] = ("item:image/jpeg", "item:image/pjpeg")
 """``applies_to`` of the checks that read the JPEG structure or decode its pixels."""
@@ -126,7 +127,8 @@ def corpus_meta(db: Any, keys: tuple[str, ...],
     marks = ", ".join("?" for _ in mimes)
     out: dict[str, dict[str, Any]] = {
         sha: {} for (sha,) in db.execute(
-            f"SELECT sha256 FROM items WHERE mime IN ({marks}) ORDER BY rowid",  # noqa: S608
+            f"SELECT sha256 FROM items i WHERE mime IN ({marks}) AND {FROM_LEAK} "  # noqa: S608
+            "ORDER BY rowid",
             mimes)}
     for key in keys:
         for sha, value in db.execute("SELECT sha256, value FROM metadata WHERE key = ? "
