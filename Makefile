@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# libmagic1: file types from bytes (python-magic); tesseract: OCR (extract --ocr)
-APT_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-uig
+# libmagic1: file types from bytes (python-magic); tesseract: OCR (extract --ocr);
+# chromium: prints the report to PDF and runs the browser tests (Playwright drives it);
+# fonts: Chinese (WenQuanYi Zen Hei) and Latin/Arabic-script (DejaVu) glyphs for the report
+APT_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-uig chromium \
+  fonts-wqy-zenhei fonts-dejavu-core
 # exiftool: the reference the metadata benchmark compares with
 BENCH_APT_PACKAGES := libimage-exiftool-perl
 
@@ -34,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/checks_eval.py
 	$(BIN)/python benchmarks/forensics_eval.py
 	$(BIN)/python benchmarks/linkage_eval.py
+	$(BIN)/python benchmarks/report.py
 
 system:
 	@missing=""; \
@@ -48,7 +52,7 @@ system:
 $(STAMP): pyproject.toml | system
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "scrutiny needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev,c2pa,spark]'
+	$(BIN)/pip install -q -e '.[dev,c2pa,spark,ftm]'
 	touch $(STAMP)
 
 clean:

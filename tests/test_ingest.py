@@ -141,6 +141,8 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "custody verify: intact" in r.stdout
     assert "ledger:" in r.stdout and "corroborated" in r.stdout
+    assert "verification report (redacted)" in r.stdout
+    assert (tmp_path / "demo" / "report.html").stat().st_size > 100_000
     # running it again replaces the previous demo (a smaller one: the point is the folder),
     # and refuses a folder it did not make
     again = run_cli("demo", str(tmp_path / "demo"), "--people", "20", "--photos", "4")

@@ -803,7 +803,7 @@ def synth_leak(out: Path, people: int, photos: int, seed: int, no_progress: bool
 @_friendly
 def demo(directory: Path, people: int, photos: int) -> None:
     """Run scrutiny on a generated, fictional leak: generate → init → ingest → extract →
-    check → link → judge → ledger → search → verify."""
+    check → link → judge → ledger → search → verify → report."""
     from scrutiny.checks.run import check_case
     from scrutiny.core import Severity
     from scrutiny.status import case_status
@@ -860,6 +860,9 @@ def demo(directory: Path, people: int, photos: int) -> None:
         st = case_status(c)
         probe = _demo_probe(c)
         report = verify_case(c.blobs, c.log, c.db)
+        from scrutiny.report.build import build_report
+
+        written = build_report(c, directory / "report.html", verify=False, actor="demo")
     types = ", ".join(f"{r['mime']} ×{r['items']}" for r in st["by_type"])
     step += 1
     console.print(f"[bold]{step}.[/] the case holds {st['items']} items: {types}")
@@ -870,6 +873,8 @@ def demo(directory: Path, people: int, photos: int) -> None:
     verdict = "intact" if report.intact else "NOT intact"
     console.print(f"[bold]{step + 1}.[/] custody verify: {verdict} ({report.chain.events} "
                   f"events, head {report.chain.head.hash[:16]}…)")
+    console.print(f"[bold]{step + 2}.[/] the verification report (redacted): "
+                  f"{written.path} ({written.bytes / 1e6:.1f} MB)", highlight=False)
     console.print(f"done in {time.monotonic() - started:.1f} s. The reference database is "
                   f"{synthetic / 'reference' / 'victims.csv'}. Explore the case with:\n"
                   f"  scrutiny status {case_dir}\n  scrutiny findings {case_dir}\n"
@@ -891,9 +896,12 @@ def _demo_probe(c: Case) -> tuple[str, int] | None:
 
 
 def _register() -> None:
-    from scrutiny.cli_ledger import register
+    from scrutiny.cli_export import register as export_commands
+    from scrutiny.cli_ledger import register as ledger_commands
+    from scrutiny.cli_report import register as report_commands
 
-    register(main)
+    for register in (ledger_commands, report_commands, export_commands):
+        register(main)
 
 
 if __name__ == "__main__":
