@@ -98,7 +98,7 @@ def test_selection_by_prefix() -> None:
 def test_builtin_registry_is_valid_and_nonempty() -> None:
     classes = all_checks()
     assert len(classes) >= 5
-    assert all(c.code.startswith(("REC-", "DOC-", "IMG-", "CORP-")) for c in classes)
+    assert all(c.code.startswith(("REC-", "DOC-", "IMG-", "CORP-", "PLACE-")) for c in classes)
 
 
 def roster_case(tmp_path: Path, names: list[str], folder: str = "in") -> Case:

@@ -22,12 +22,13 @@ from scrutiny.ledger.store import add_evidence
 from scrutiny.link.reference import add_reference
 from scrutiny.link.review import judge
 from scrutiny.link.run import link_case
+from scrutiny.places.register import add_register
 from scrutiny.report.build import build_report
 from scrutiny.report.pdf import CHROMIUM_FLAGS, chromium
 from scrutiny.synth.leak import LeakConfig, generate_leak
 
-SECTIONS = ("summary", "images", "records", "documents", "crossref", "ledger", "methods",
-            "appendix")
+SECTIONS = ("summary", "images", "records", "places", "documents", "crossref", "ledger",
+            "methods", "appendix")
 ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 needs_chromium = pytest.mark.skipif(chromium() is None,
                                     reason="Debian's chromium is not installed ('make')")
@@ -41,6 +42,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Case.create(root / "case", actor="test") as case:
         ingest(case, [root / "synth" / "leak"], actor="test")
         extract_case(case, workers=0)
+        add_register(case, root / "synth" / "reference" / "facilities.geojson")
         check_case(case, actor="test", settings={"end_date": truth["leak_end"]})
         add_reference(case, "victims", root / "synth" / "reference" / "victims.csv")
         run = link_case(case, actor="test")
@@ -70,8 +72,8 @@ def test_report_renders_in_chromium_with_every_section_and_no_request_out(
 
     out, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
     s = build_report(case, out, pdf=pdf, actor="test")
-    assert s.sections == {"images": True, "records": True, "crossref": True, "ledger": True,
-                          "findings": True}
+    assert s.sections == {"images": True, "records": True, "places": True, "crossref": True,
+                          "ledger": True, "findings": True}
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
     requests: list[str] = []
     dialogs: list[str] = []
@@ -156,6 +158,7 @@ def test_report_says_what_was_not_run(tmp_path: Path) -> None:
     html = (tmp_path / "empty.html").read_text("utf-8")
     assert not any(s.sections.values())
     for phrase in ("the leak holds no photos", "linkage was not run",
+                   "no facility register was imported",
                    "the ledger holds no claims", "the checks were not run"):
         assert phrase.lower() in html.lower(), phrase
     for section in SECTIONS:

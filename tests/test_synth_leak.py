@@ -20,7 +20,7 @@ from stdnum.cn import ric
 
 from scrutiny.identity import resident_id
 from scrutiny.synth import photos as ph
-from scrutiny.synth.leak import LeakConfig, generate_leak
+from scrutiny.synth.leak import PHOTO_FAULTS, LeakConfig, generate_leak
 from scrutiny.synth.places import BY_CODE
 from tests.conftest import run_cli
 
@@ -183,7 +183,8 @@ def _exif(path: Path) -> tuple[dict[int, Any], dict[int, Any], dict[int, Any]]:
 
 
 def test_photos_decode_and_carry_the_intended_exif(leak: Path, truth: dict[str, Any]) -> None:
-    planted = {e["file"]: e for e in truth["planted"]}
+    planted = {e["file"]: e for e in truth["planted"] if e["kind"] in PHOTO_FAULTS}
+    far = {e["file"] for e in truth["planted"] if e["kind"] == "gps-far-from-facility"}
     cams = {c.serial: c for c in ph.CAMERAS}
     ids = {str(r["公民身份号码"]) for roster in truth["rosters"]
            for r in read_roster(leak / roster)}
@@ -215,7 +216,10 @@ def test_photos_decode_and_carry_the_intended_exif(leak: Path, truth: dict[str, 
             lon = sum(float(v) / 60**i for i, v in enumerate(gps[4]))
             nearest = min(abs(lat - f["lat"]) + abs(lon - f["lon"])
                           for f in truth["facilities"])
-            assert nearest < 0.01
+            if rel in far:
+                assert nearest > 0.15  # moved at least 20 km from every facility
+            else:
+                assert nearest < 0.01
     assert with_gps > 0
     for e in truth["planted"]:
         if e["kind"] == "copy-move":

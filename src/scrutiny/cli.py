@@ -844,13 +844,18 @@ def demo(directory: Path, people: int, photos: int) -> None:
                       f"{x.metadata:,} metadata values, {x.texts:,} texts; "
                       f"{x.errors} could not be fully extracted")
         truth = json.loads((synthetic / "ground_truth.json").read_text("utf-8"))
+        from scrutiny.places.register import add_register
+
+        reg = add_register(c, synthetic / "reference" / "facilities.geojson", actor="demo")
         k = check_case(c, actor="demo", settings={"end_date": truth["leak_end"]})
         by_severity = Counter(
             Severity(r[0]).label for r in c.db.execute("SELECT severity FROM findings"))
         console.print(f"[bold]5.[/] ran {len(k.checks)} checks in {k.seconds:.1f} s: "
                       f"{sum(k.findings.values()):,} findings ("
                       + ", ".join(f"{n} {sev}" for sev, n in sorted(by_severity.items()))
-                      + f"); {sum(truth['planted_counts'].values())} faults were planted")
+                      + f"); {sum(truth['planted_counts'].values())} faults were planted; "
+                      f"photo positions compared with the fictional register of "
+                      f"{reg.facilities} facilities")
         step = 5
         from scrutiny.cli_ledger import demo_steps
 
@@ -898,9 +903,10 @@ def _demo_probe(c: Case) -> tuple[str, int] | None:
 def _register() -> None:
     from scrutiny.cli_export import register as export_commands
     from scrutiny.cli_ledger import register as ledger_commands
+    from scrutiny.cli_places import register as places_commands
     from scrutiny.cli_report import register as report_commands
 
-    for register in (ledger_commands, report_commands, export_commands):
+    for register in (ledger_commands, places_commands, report_commands, export_commands):
         register(main)
 
 

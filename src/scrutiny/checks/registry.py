@@ -18,9 +18,10 @@ def builtin_checks() -> list[type[Check]]:
     from scrutiny.checks.corpus import CORPUS_CHECKS
     from scrutiny.checks.document import DOCUMENT_CHECKS
     from scrutiny.checks.image import IMAGE_CHECKS
+    from scrutiny.checks.places import PLACE_CHECKS
     from scrutiny.checks.record import RECORD_CHECKS
 
-    return [*RECORD_CHECKS, *DOCUMENT_CHECKS, *IMAGE_CHECKS, *CORPUS_CHECKS]
+    return [*RECORD_CHECKS, *DOCUMENT_CHECKS, *IMAGE_CHECKS, *CORPUS_CHECKS, *PLACE_CHECKS]
 
 
 def plugin_checks() -> list[type[Check]]:

@@ -213,6 +213,11 @@ def build_report(case: Case, out: Path, *, pdf: Path | None = None, redact: bool
     if bounds.ran:
         for row in bounds.values["rows"]:
             row["label"] = scrub(row["label"])
+    places = D.places(db)
+    if places.ran:
+        figs["map"] = F.place_map(places.values["facilities"], places.values["shots"])
+        if places.values["facilities"]:
+            figs["facilities"] = F.facility_timeline(places.values["facilities"])
     step("records", 3)
     matches = D.matches(db)
     ledger = D.ledger(db, 60)
@@ -241,6 +246,7 @@ def build_report(case: Case, out: Path, *, pdf: Path | None = None, redact: bool
                       "the same rosters: people not selected for detention, a comparison "
                       "inside the leak, not a census.",
         record_codes=codes(("REC-", "CORP-")), document_codes=codes(("DOC-",)),
+        place_codes=codes(("PLACE-",)), places=places,
         matches=matches, decisions=("accept", "reject", "unsure", "pending"), ledger=ledger,
         methods=_methods(db), libraries=_libraries(), findings=findings,
         findings_total=total, checks_ran=checks_ran)
@@ -252,7 +258,7 @@ def build_report(case: Case, out: Path, *, pdf: Path | None = None, redact: bool
     tmp.replace(out)
     sha = hashlib.sha256(data).hexdigest()
     summary = ReportSummary(out, len(data), sha, 0.0, redact, {
-        "images": cams.ran, "records": ids.ran, "crossref": matches.ran,
+        "images": cams.ran, "records": ids.ran, "places": places.ran, "crossref": matches.ran,
         "ledger": ledger.ran, "findings": bool(findings)}, len(findings), total)
     if pdf is not None:
         from scrutiny.report.pdf import print_pdf

@@ -329,3 +329,52 @@ def ledger(db: Db, limit: int) -> Section:
                           "statement": claim.current.statement,
                           "reasoning": claim.status.reasoning})
     return Section(True, values={"counts": counts, "claims": shown})
+
+
+# -- places -------------------------------------------------------------------------------------
+
+
+def places(db: Db, near_km: float = 5.0) -> Section:
+    """Registered facilities, photo positions (and which a place check flagged), and per
+    facility its seen dates, the dates of photos taken at it and of imagery attached to it."""
+    from scrutiny.places import geo
+    from scrutiny.places.register import facilities
+
+    register = facilities(db)
+    shots = []
+    pos: dict[str, dict[str, float]] = {}
+    for sha, key, value in db.execute(
+            "SELECT sha256, key, value FROM metadata WHERE key IN ('GPS:Latitude', "
+            "'GPS:Longitude')"):
+        try:
+            pos.setdefault(sha, {})[key] = float(json.loads(value))
+        except (TypeError, ValueError):
+            continue
+    taken = _meta_first(db, "EXIF:DateTimeOriginal")
+    flagged = {s for (s,) in db.execute("SELECT DISTINCT subject FROM findings WHERE code "
+                                        "LIKE 'PLACE-%' AND severity >= ?",
+                                        (int(Severity.WARNING),))}
+    for sha, xy in pos.items():
+        if "GPS:Latitude" in xy and "GPS:Longitude" in xy:
+            shots.append((xy["GPS:Latitude"], xy["GPS:Longitude"], sha in flagged,
+                          _exif_time(taken.get(sha))))
+    if not register and not shots:
+        return Section(False, "no facility register was imported and no photo states a GPS "
+                              "position")
+    rows = []
+    for f in register:
+        if f.lat is None or f.lon is None:
+            continue
+        dates = [t for la, lo, _, t in shots if t is not None
+                 and geo.distance_km(la, lo, f.lat, f.lon) <= near_km]
+        imagery = [d for (d,) in db.execute(
+            "SELECT v.dated FROM claims c JOIN evidence e ON e.claim_id = c.id "
+            "JOIN evidence_versions v ON v.id = (SELECT max(id) FROM evidence_versions "
+            "WHERE evidence_id = e.id) WHERE c.kind = 'facility' AND c.subject = ? "
+            "AND v.source_type = 'satellite-imagery' AND v.withdrawn = 0 "
+            "AND v.dated IS NOT NULL", (f"facility:{f.name}",))]
+        rows.append({"id": f.id, "name": f.name, "lat": f.lat, "lon": f.lon,
+                     "first_seen": f.first_seen, "last_seen": f.last_seen,
+                     "photos": dates, "imagery": imagery, "kind": f.kind})
+    return Section(True, values={"facilities": rows, "shots": shots,
+                                 "registered": len(register)})

@@ -10,6 +10,7 @@ import base64
 import calendar
 import datetime as dt
 import io
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -166,3 +167,73 @@ def detention_timeline(months: Mapping[str, int], end_date: str | None = None,
     ax.xaxis.set_major_formatter(_MONTHS)
     ax.set_title("Detention dates stated in the rosters, per month", loc="left")
     return _png(fig)
+
+
+def place_map(facilities: Sequence[Mapping[str, Any]],
+              shots: Sequence[tuple[float, float, bool, Any]]) -> str:
+    """Photo positions (GPS) and registered facilities, on plain longitude/latitude axes
+    (no base map: nothing is fetched); photos a place check flagged in red."""
+    fig, ax = plt.subplots(figsize=(7.2, 5.0))
+    clean = [(la, lo) for la, lo, bad, _ in shots if not bad]
+    bad = [(la, lo) for la, lo, b, _ in shots if b]
+    if clean:
+        ax.scatter([lo for _, lo in clean], [la for la, _ in clean], s=8, color=_BLUE,
+                   alpha=0.6, label=f"photos ({len(clean)})")
+    if bad:
+        ax.scatter([lo for _, lo in bad], [la for la, _ in bad], s=40, marker="x",
+                   color=_RED, label=f"photos flagged by a place check ({len(bad)})")
+    if facilities:
+        ax.scatter([f["lon"] for f in facilities], [f["lat"] for f in facilities], s=36,
+                   marker="^", facecolors="none", edgecolors="black",
+                   label=f"registered facilities ({len(facilities)})")
+    lats = [la for la, *_ in shots] + [f["lat"] for f in facilities]
+    if lats:
+        mid = sum(lats) / len(lats)
+        ax.set_aspect(1 / max(0.2, math.cos(math.radians(mid))))
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_title("Where the photos were taken (GPS) and the registered facilities",
+                 loc="left")
+    ax.legend(frameon=False, loc="best", fontsize=7)
+    return _png(fig)
+
+
+def facility_timeline(rows: Sequence[Mapping[str, Any]], top: int = 25) -> str:
+    """Per facility: the span it was seen in imagery (first to last seen), the photos taken
+    at it, and the dates of imagery attached as evidence."""
+    chosen = sorted(rows, key=lambda r: -len(r["photos"]))[:top]
+    fig, ax = plt.subplots(figsize=(7.4, 0.33 * max(3, len(chosen)) + 1.2))
+    ends = [t for r in chosen for t in r["photos"]]
+    latest = max(ends) if ends else dt.datetime.now()
+    for i, r in enumerate(chosen):
+        first = _date(r.get("first_seen"))
+        last = _date(r.get("last_seen"))
+        if first is not None:
+            ax.plot(_dn([first, last or latest.date()]), [i, i], color=_GREY, lw=4,
+                    alpha=0.5, solid_capstyle="butt")
+        if r["photos"]:
+            ax.plot(_dn(list(r["photos"])), [i] * len(r["photos"]), "|", color=_BLUE,
+                    markersize=9)
+        imagery = [d for d in (_date(x) for x in r.get("imagery", [])) if d is not None]
+        if imagery:
+            ax.plot(_dn(imagery), [i] * len(imagery), "D", color="black", markersize=4)
+    ax.set_yticks(range(len(chosen)), [f"#{r['id']}" for r in chosen])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_MONTHS)
+    ax.set_title("Facilities: seen in imagery (grey bar), photos (blue ticks), imagery "
+                 "attached (black diamonds)", loc="left")
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
+def _date(value: Any) -> dt.date | None:
+    """A partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as its first day."""
+    text = str(value or "")
+    try:
+        if len(text) == 4:
+            return dt.date(int(text), 1, 1)
+        if len(text) == 7:
+            return dt.date(int(text[:4]), int(text[5:7]), 1)
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None

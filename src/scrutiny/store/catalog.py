@@ -328,6 +328,43 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
     CREATE TRIGGER evidence_versions_no_delete BEFORE DELETE ON evidence_versions
         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    """,    # 7: facility registers — the places a case's leak names (detention facilities mapped
+    # from satellite imagery and reports), imported as versions; a version is never altered.
+    """
+    CREATE TABLE facility_registers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        facilities INTEGER NOT NULL,
+        UNIQUE (name, version)
+    );
+    CREATE TABLE facilities (
+        id INTEGER PRIMARY KEY,
+        register_id INTEGER NOT NULL REFERENCES facility_registers(id),
+        location TEXT NOT NULL,
+        key TEXT,
+        name TEXT NOT NULL,
+        aliases TEXT NOT NULL,
+        lat REAL,
+        lon REAL,
+        geometry TEXT,
+        county_code TEXT,
+        kind TEXT,
+        first_seen TEXT,
+        last_seen TEXT,
+        source TEXT,
+        fields TEXT NOT NULL
+    );
+    CREATE INDEX facilities_register ON facilities(register_id);
+    CREATE TRIGGER facilities_no_update BEFORE UPDATE ON facilities
+        BEGIN SELECT RAISE(ABORT, 'an imported register is never altered'); END;
+    CREATE TRIGGER facilities_no_delete BEFORE DELETE ON facilities
+        BEGIN SELECT RAISE(ABORT, 'an imported register is never altered'); END;
     """,
 ]
 

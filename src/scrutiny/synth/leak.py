@@ -10,6 +10,7 @@ Layout of the output folder::
         photos/<facility>/  JPEGs named <ID number>_<YYYYMMDDhhmmss>.jpg
         documents/          speeches (DOCX) and notices (PDF)
     reference/victims.csv   a fictional victim database overlapping the leak
+    reference/facilities.geojson  a fictional facility register (``scrutiny places add``)
 
 Deterministic for a seed: one random stream, consumed in a fixed order; Office files get fixed
 zip times. Streaming: people are written as they are drawn; only the small per-photo plans and
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -30,6 +32,7 @@ from scrutiny.core import ScrutinyError
 from scrutiny.synth import photos as ph
 from scrutiny.synth.documents import DocumentPlan, notice_text, speech_text, write_document
 from scrutiny.synth.people import Person, Population
+from scrutiny.synth.place_faults import plant_place_faults
 from scrutiny.synth.places import BY_CODE, COUNTIES, Facility, facilities_for
 from scrutiny.synth.reference import ReferenceWriter
 from scrutiny.synth.rosters import CATEGORIES, RosterSpec, RosterWriter, format_date
@@ -76,6 +79,14 @@ class _PhotoSubject:
     id_number: str
     detained: dt.date
     facility: Facility
+
+
+def _km(a: Facility, b: Facility) -> float:
+    """Great-circle distance between two facilities (km)."""
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def plan_rosters(people: int) -> list[RosterSpec]:
@@ -128,6 +139,7 @@ class _LeakWriter:
         for f in self.facilities:
             self._by_county.setdefault(f.county, []).append(f)
         self._matches_tmp = out / ".matches.jsonl"
+        self._first_seen: dict[str, str] = {}  # planted: facility key → later first-seen
 
     # -- rosters -------------------------------------------------------------------------
     def _facility_for(self, person: Person) -> Facility:
@@ -266,8 +278,13 @@ class _LeakWriter:
         for camera in cameras:
             group = sorted(by_camera.get(camera.serial, []), key=lambda s: s.detained)
             clock = dt.datetime.min
+            here: Facility | None = None
             for s in group:
                 day_start = dt.datetime(s.detained.year, s.detained.month, s.detained.day, 9)
+                if here is not None and s.facility is not here and clock > dt.datetime.min:
+                    # a camera shared by facilities travels between them (by road, 60 km/h)
+                    clock += dt.timedelta(hours=0.5 + _km(here, s.facility) / 60)
+                here = s.facility
                 clock = max(clock, day_start) + dt.timedelta(seconds=rng.randint(40, 420))
                 gps = None
                 if camera.serial in gps_cameras:
@@ -280,7 +297,17 @@ class _LeakWriter:
                                     caption=f"{s.id_number}  {clock:%Y-%m-%d}",
                                     seed=rng.randrange(2**31))
                 plans.append((name, plan, s))
-        return self._plant_photo_faults(plans)
+        plans, places, self._first_seen = plant_place_faults(
+            plans, self.facilities, self.cfg.seed, self.cfg.photo_fault_rate)
+        self.planted += places
+        out = self._plant_photo_faults(plans)
+        # a photo whose capture time a photo fault then moved past its facility's first-seen
+        # date no longer predates the facility
+        taken = {name: plan.taken for name, plan in out}
+        self.planted = [e for e in self.planted if not (
+            e["kind"] == "photo-before-facility"
+            and taken[e["file"]].date().isoformat() >= e["first_seen"])]
+        return out
 
     def _plant_photo_faults(self, plans: list[tuple[str, ph.PhotoPlan, _PhotoSubject]],
                             ) -> list[tuple[str, ph.PhotoPlan]]:
@@ -360,6 +387,24 @@ class _LeakWriter:
                                      "modified": modified.isoformat()})
 
     # -- ground truth --------------------------------------------------------------------
+
+    def _write_register(self) -> None:
+        """``reference/facilities.geojson``: the fictional facilities as a researchers'
+        register would list them (Chinese name, English alias, point, county code, kind,
+        first seen in imagery), for ``scrutiny places add``."""
+        features = []
+        for f in self.facilities:
+            kind = "detention centre" if f.han.endswith(("看守所", "拘留所")) else \
+                "training centre"
+            features.append({"type": "Feature", "geometry": {
+                "type": "Point", "coordinates": [f.lon, f.lat]}, "properties": {
+                "id": f.key, "name": f.han, "name_en": f.english, "county_code": f.county,
+                "kind": kind, "first_seen": self._first_seen.get(f.key, f.opened),
+                "source": "fictional register of a synthetic leak"}})
+        path = self.out / "reference" / "facilities.geojson"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                   ensure_ascii=False, indent=1), "utf-8")
     def write_ground_truth(self) -> None:
         counts: dict[str, int] = {}
         for e in self.planted:
@@ -382,6 +427,7 @@ class _LeakWriter:
             "planted_counts": self.summary.planted,
             "planted": self.planted,
         }
+        self._write_register()
         path = self.out / "ground_truth.json"
         text = json.dumps(head, ensure_ascii=False, indent=1)
         with open(path, "w", encoding="utf-8") as out, \

@@ -88,7 +88,8 @@ def facilities_for(counties: tuple[County, ...], rng_offsets: list[tuple[float, 
                 county=county.code,
                 lat=round(county.lat + dlat, 5),
                 lon=round(county.lon + dlon, 5),
-                opened=f"{2016 + (k % 3)}-{1 + (k * 5) % 12:02d}-01",
+                # first seen in imagery before the leak's earliest detention (2017-03)
+                opened=f"{2015 + (k % 2)}-{1 + (k * 5) % 12:02d}-01",
             ))
             k += 1
     return out
