@@ -6,7 +6,9 @@ Builds the case first (not timed): a synthetic leak with enough people for the r
 (``scrutiny synth leak``; each person comes with the relatives the roster lists), ingest,
 extract, the record and corpus checks and the cheap per-photo checks (metadata, JPEG tables,
 cameras, timeline: the pixel checks take minutes per thousand photos and add nothing the
-report's timing depends on), the fictional victim database linked, the ledger derived. Then
+report's timing depends on) and the place checks against the fictional facility register
+(timed on their own, a second time), the fictional victim database linked, the ledger
+derived. Then
 times ``build_report`` (HTML, custody verification of every file included) and the PDF.
 Target (issue 9): ≤ 60 s. A MISS is printed, never raised.
 """
@@ -35,11 +37,12 @@ from scrutiny.ingest import ingest
 from scrutiny.ledger.auto import derive_claims
 from scrutiny.link.reference import add_reference
 from scrutiny.link.run import link_case
+from scrutiny.places.register import add_register
 from scrutiny.report.build import build_report
 from scrutiny.report.pdf import chromium
 from scrutiny.synth.leak import LeakConfig, generate_leak
 
-CHECKS = "REC,CORP,IMG-META,IMG-JPEG-001,IMG-JPEG-002,IMG-CAM,IMG-TIME"
+CHECKS = "REC,CORP,IMG-META,IMG-JPEG-001,IMG-JPEG-002,IMG-CAM,IMG-TIME,PLACE"
 
 
 def main() -> int:
@@ -64,8 +67,15 @@ def main() -> int:
             ingest(case, [work / "synth" / "leak"], actor="bench")
             extract_case(case)
             truth = json.loads((work / "synth" / "ground_truth.json").read_text("utf-8"))
+            add_register(case, work / "synth" / "reference" / "facilities.geojson",
+                         actor="bench")
             k = check_case(case, CHECKS, actor="bench",
                            settings={"end_date": truth["leak_end"]})
+            tp = time.perf_counter()
+            check_case(case, "PLACE", actor="bench", settings={"end_date": truth["leak_end"]})
+            t_place = time.perf_counter() - tp
+            place_findings = case.db.execute("SELECT count(*) FROM findings WHERE code LIKE "
+                                             "'PLACE-%'").fetchone()[0]
             add_reference(case, "victims", work / "synth" / "reference" / "victims.csv",
                           actor="bench")
             s = link_case(case, actor="bench")
@@ -77,7 +87,8 @@ def main() -> int:
             print(f"case built in {time.perf_counter() - t0:.0f} s (not timed): {g.people:,} "
                   f"people, {records:,} records, {photos:,} photos, {findings:,} findings "
                   f"({sum(k.findings.values()):,} from checks), {s.matches:,} matches, "
-                  f"{d.claims:,} claims")
+                  f"{d.claims:,} claims; the five place checks took {t_place:.1f} s over "
+                  f"{photos:,} photos ({place_findings:,} findings)")
             pdf = work / "report.pdf" if chromium() else None
             r = build_report(case, work / "report.html", pdf=pdf, actor="bench")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -121,7 +121,9 @@ def plant_place_faults(plans: list[tuple[str, PhotoPlan, Any]],
         if i not in used:
             by_facility.setdefault(subject.facility.key, []).append(i)
     eligible = [k for k, idx in by_facility.items() if len(idx) >= 3]
-    for key in rng.sample(eligible, min(per_kind, len(eligible))):
+    # one register date per ten facilities at most: each moves many photos before it
+    for key in rng.sample(eligible, max(1, min(per_kind, len(eligible) // 10))
+                          if eligible else 0):
         idx = sorted(by_facility[key], key=lambda j: out[j][1].taken)
         cut = idx[len(idx) // 2]
         day = out[cut][1].taken.date()
