@@ -905,8 +905,10 @@ def _register() -> None:
     from scrutiny.cli_ledger import register as ledger_commands
     from scrutiny.cli_places import register as places_commands
     from scrutiny.cli_report import register as report_commands
+    from scrutiny.cli_web import register as web_commands
 
-    for register in (ledger_commands, places_commands, report_commands, export_commands):
+    for register in (ledger_commands, places_commands, report_commands, export_commands,
+                     web_commands):
         register(main)
 
 

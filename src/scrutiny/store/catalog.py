@@ -365,6 +365,47 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'an imported register is never altered'); END;
     CREATE TRIGGER facilities_no_delete BEFORE DELETE ON facilities
         BEGIN SELECT RAISE(ABORT, 'an imported register is never altered'); END;
+    """,    # 8: accounts of the web workbench and its audit log (who saw or changed what, when):
+    # users change only by new rows in user_changes (role, password, disabled); the audit
+    # log is append-only.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE user_changes (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
+        password TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL
+    );
+    CREATE INDEX user_changes_user ON user_changes(user_id, id);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        details TEXT NOT NULL
+    );
+    CREATE INDEX audit_user ON audit(user, id);
+    CREATE TRIGGER users_no_update BEFORE UPDATE ON users
+        BEGIN SELECT RAISE(ABORT, 'accounts change by new rows only'); END;
+    CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+        BEGIN SELECT RAISE(ABORT, 'accounts change by new rows only'); END;
+    CREATE TRIGGER user_changes_no_update BEFORE UPDATE ON user_changes
+        BEGIN SELECT RAISE(ABORT, 'accounts change by new rows only'); END;
+    CREATE TRIGGER user_changes_no_delete BEFORE DELETE ON user_changes
+        BEGIN SELECT RAISE(ABORT, 'accounts change by new rows only'); END;
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
 ]
 
