@@ -26,7 +26,13 @@ from scrutiny.cli import main
 from scrutiny.console import console, err_console
 from scrutiny.core import ScrutinyError
 from scrutiny.export import COLUMNS, export_case, tables
-from scrutiny.export.redact import (
+from scrutiny.extract.run import extract_case
+from scrutiny.ingest import ingest
+from scrutiny.ledger.auto import derive_claims
+from scrutiny.ledger.store import add_claim, add_evidence
+from scrutiny.link.reference import add_reference
+from scrutiny.link.review import judge
+from scrutiny.redact import (
     birth_dates_in,
     birth_year,
     county_of_address,
@@ -35,12 +41,6 @@ from scrutiny.export.redact import (
     redact_text,
     redact_value,
 )
-from scrutiny.extract.run import extract_case
-from scrutiny.ingest import ingest
-from scrutiny.ledger.auto import derive_claims
-from scrutiny.ledger.store import add_claim, add_evidence
-from scrutiny.link.reference import add_reference
-from scrutiny.link.review import judge
 from scrutiny.store.integrity import verify_case
 from scrutiny.synth.leak import LeakConfig, generate_leak
 from tests.conftest import PASSPHRASE, fast_kdf

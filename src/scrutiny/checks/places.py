@@ -22,14 +22,14 @@ from scrutiny.places import geo
 from scrutiny.places.names import facility_key, same_facility
 from scrutiny.places.register import Facility, facilities
 
-__all__ = ["PLACE_CHECKS"]
+__all__ = ["PLACE_CHECKS", "Shot", "photo_positions"]
 
 NO_REGISTER = ("no facility register was imported ('scrutiny places add'), so photo "
                "positions and roster facility names could not be compared with one")
 
 
 @dataclass
-class _Shot:
+class Shot:
     sha256: str
     name: str
     lat: float
@@ -45,8 +45,9 @@ def _number(settings: Any, name: str, default: float) -> float:
         return default
 
 
-def _shots(db: Any) -> list[_Shot]:
-    """The leak's photos that state a GPS position, with time and camera."""
+def photo_positions(db: Any) -> list[Shot]:
+    """The leak's photos that state a GPS position, with capture time and camera (the
+    report's map draws the same positions)."""
     pos: dict[str, dict[str, float]] = {}
     for sha, key, value in db.execute("SELECT sha256, key, value FROM metadata WHERE key IN "
                                       "('GPS:Latitude', 'GPS:Longitude') ORDER BY rowid"):
@@ -64,11 +65,11 @@ def _shots(db: Any) -> list[_Shot]:
             continue
         name = (p.paths[0] if p.paths else p.sha256).replace("\\", "/").rsplit("/", 1)[-1]
         camera = p.serial or p.model_name
-        out.append(_Shot(p.sha256, name, lat, lon, p.taken, camera))
+        out.append(Shot(p.sha256, name, lat, lon, p.taken, camera))
     return out
 
 
-def _nearest(shot: _Shot, register: Sequence[Facility]) -> tuple[Facility, float] | None:
+def _nearest(shot: Shot, register: Sequence[Facility]) -> tuple[Facility, float] | None:
     best: tuple[Facility, float] | None = None
     for f in register:
         if f.lat is None or f.lon is None:
@@ -107,7 +108,7 @@ class FarFromFacility(CorpusCheck):
             yield _no_register(self)
             return
         near = _number(ctx.settings, "place_near_km", 5.0)
-        for shot in _shots(ctx.db):
+        for shot in photo_positions(ctx.db):
             found = _nearest(shot, register)
             if found is None or found[1] <= near:
                 continue
@@ -144,7 +145,7 @@ class CountyOfPosition(CorpusCheck):
     severity: ClassVar[Severity] = Severity.NOTICE
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        shots = {s.sha256: s for s in _shots(ctx.db)}
+        shots = {s.sha256: s for s in photo_positions(ctx.db)}
         if not shots:
             return
         for sha, number in ctx.db.execute("SELECT sha256, id_number FROM records WHERE "
@@ -196,7 +197,7 @@ class OutsideSeenDates(CorpusCheck):
         if not register:
             return
         near = _number(ctx.settings, "place_near_km", 5.0)
-        by_gps = {s.sha256: s for s in _shots(ctx.db)}
+        by_gps = {s.sha256: s for s in photo_positions(ctx.db)}
         for p in photos(ctx.db):
             taken = p.taken
             if taken is None:
@@ -293,8 +294,8 @@ class ImpossibleTravel(CorpusCheck):
     def run(self, ctx: Context) -> Iterator[Finding]:
         limit = _number(ctx.settings, "travel_kmh", 200.0)
         min_km = _number(ctx.settings, "travel_min_km", 50.0)
-        by_camera: dict[str, list[_Shot]] = {}
-        for s in _shots(ctx.db):
+        by_camera: dict[str, list[Shot]] = {}
+        for s in photo_positions(ctx.db):
             if s.camera and s.taken is not None:
                 by_camera.setdefault(s.camera, []).append(s)
         for camera, shots in sorted(by_camera.items()):

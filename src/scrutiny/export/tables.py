@@ -9,7 +9,7 @@ written as JSON text in a CSV cell.
 
 A case can hold a million records: rows are read by id, ``PAGE`` at a time, and nothing but
 small caches (file names and column maps by item) is kept between pages. With ``redact``,
-every row passes through :mod:`scrutiny.export.redact` with the birth dates of the person it
+every row passes through :mod:`scrutiny.redact` with the birth dates of the person it
 is about, so that a birth date quoted in a finding's explanation is cut to its year too.
 """
 
@@ -21,7 +21,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from scrutiny.core import Severity
-from scrutiny.export.redact import (
+from scrutiny.ledger.store import iter_claims
+from scrutiny.link.review import format_explanation, get_match, newest_runs
+from scrutiny.redact import (
     Kind,
     birth_dates_in,
     county_of_address,
@@ -29,8 +31,6 @@ from scrutiny.export.redact import (
     redact_text,
     redact_value,
 )
-from scrutiny.ledger.store import iter_claims
-from scrutiny.link.review import format_explanation, get_match, newest_runs
 from scrutiny.store.catalog import Connection
 
 PAGE = 500

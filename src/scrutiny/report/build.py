@@ -103,7 +103,7 @@ def _scrubber(redact: bool) -> Scrub:
     phones, addresses; birth dates named as such or given), or the text unchanged."""
     if not redact:
         return lambda text, birth_dates=(): text
-    from scrutiny.export.redact import redact_text
+    from scrutiny.redact import redact_text
 
     return redact_text
 

@@ -85,37 +85,22 @@ def _image_shas(db: Db) -> set[str]:
         f"SELECT sha256 FROM items i WHERE mime LIKE 'image/%' AND {FROM_LEAK}")}
 
 
-def _exif_time(value: Any) -> dt.datetime | None:
-    """A capture time as stored (ISO, with or without fraction and offset) or as EXIF
-    writes it (``2018:05:04 09:12:33``); naive, as the camera's clock showed it."""
-    text = str(value or "").strip()
-    try:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-
-
 def photo_times(db: Db) -> Section:
-    """Capture times (EXIF DateTimeOriginal) per camera (model and serial when known)."""
-    taken = _meta_first(db, "EXIF:DateTimeOriginal")
-    if not taken:
-        return Section(False, "no photo states a capture time (EXIF DateTimeOriginal)")
-    model, serial = _meta_first(db, "EXIF:Model"), _meta_first(db, "EXIF:SerialNumber")
+    """Capture times (EXIF DateTimeOriginal, the camera's clock) per camera (model and
+    serial when known), as the camera checks read them."""
+    from scrutiny.checks.image.cameras import photos
+
     series: dict[str, list[dt.datetime]] = {}
-    for sha, value in taken.items():
-        t = _exif_time(value)
+    for p in photos(db):
+        t = p.taken
         if t is None:
             continue
-        name = str(model.get(sha) or "(unknown model)")
-        if serial.get(sha):
-            name += f" #{serial[sha]}"
+        name = p.model or "(unknown model)"
+        if p.serial:
+            name += f" #{p.serial}"
         series.setdefault(name, []).append(t)
     if not series:
-        return Section(False, "no capture time could be read")
+        return Section(False, "no photo states a capture time (EXIF DateTimeOriginal)")
     return Section(True, values={"series": {k: sorted(v) for k, v in series.items()}})
 
 
@@ -337,27 +322,15 @@ def ledger(db: Db, limit: int) -> Section:
 def places(db: Db, near_km: float = 5.0) -> Section:
     """Registered facilities, photo positions (and which a place check flagged), and per
     facility its seen dates, the dates of photos taken at it and of imagery attached to it."""
+    from scrutiny.checks.places import photo_positions
     from scrutiny.places import geo
     from scrutiny.places.register import facilities
 
     register = facilities(db)
-    shots = []
-    pos: dict[str, dict[str, float]] = {}
-    for sha, key, value in db.execute(
-            "SELECT sha256, key, value FROM metadata WHERE key IN ('GPS:Latitude', "
-            "'GPS:Longitude')"):
-        try:
-            pos.setdefault(sha, {})[key] = float(json.loads(value))
-        except (TypeError, ValueError):
-            continue
-    taken = _meta_first(db, "EXIF:DateTimeOriginal")
     flagged = {s for (s,) in db.execute("SELECT DISTINCT subject FROM findings WHERE code "
                                         "LIKE 'PLACE-%' AND severity >= ?",
                                         (int(Severity.WARNING),))}
-    for sha, xy in pos.items():
-        if "GPS:Latitude" in xy and "GPS:Longitude" in xy:
-            shots.append((xy["GPS:Latitude"], xy["GPS:Longitude"], sha in flagged,
-                          _exif_time(taken.get(sha))))
+    shots = [(s.lat, s.lon, s.sha256 in flagged, s.taken) for s in photo_positions(db)]
     if not register and not shots:
         return Section(False, "no facility register was imported and no photo states a GPS "
                               "position")

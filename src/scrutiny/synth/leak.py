@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,7 @@ from scrutiny.core import ScrutinyError
 from scrutiny.synth import photos as ph
 from scrutiny.synth.documents import DocumentPlan, notice_text, speech_text, write_document
 from scrutiny.synth.people import Person, Population
-from scrutiny.synth.place_faults import plant_place_faults
+from scrutiny.synth.place_faults import km_between, plant_place_faults
 from scrutiny.synth.places import BY_CODE, COUNTIES, Facility, facilities_for
 from scrutiny.synth.reference import ReferenceWriter
 from scrutiny.synth.rosters import CATEGORIES, RosterSpec, RosterWriter, format_date
@@ -79,14 +78,6 @@ class _PhotoSubject:
     id_number: str
     detained: dt.date
     facility: Facility
-
-
-def _km(a: Facility, b: Facility) -> float:
-    """Great-circle distance between two facilities (km)."""
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (math.sin((la2 - la1) / 2) ** 2
-         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def plan_rosters(people: int) -> list[RosterSpec]:
@@ -283,7 +274,8 @@ class _LeakWriter:
                 day_start = dt.datetime(s.detained.year, s.detained.month, s.detained.day, 9)
                 if here is not None and s.facility is not here and clock > dt.datetime.min:
                     # a camera shared by facilities travels between them (by road, 60 km/h)
-                    clock += dt.timedelta(hours=0.5 + _km(here, s.facility) / 60)
+                    clock += dt.timedelta(hours=0.5 + km_between(
+                        (here.lat, here.lon), (s.facility.lat, s.facility.lon)) / 60)
                 here = s.facility
                 clock = max(clock, day_start) + dt.timedelta(seconds=rng.randint(40, 420))
                 gps = None

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from scrutiny.synth.photos import PhotoPlan
 from scrutiny.synth.places import Facility
 
-__all__ = ["PLACE_FAULTS", "plant_place_faults"]
+__all__ = ["PLACE_FAULTS", "km_between", "plant_place_faults"]
 
 PLACE_FAULTS = ("gps-far-from-facility", "impossible-travel", "photo-before-facility")
 
@@ -34,7 +34,8 @@ class _Subject(Protocol):
     facility: Facility
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (km) between two (lat, lon) points."""
     la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
     h = (math.sin((la2 - la1) / 2) ** 2
          + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
@@ -70,7 +71,7 @@ def plant_place_faults(plans: list[tuple[str, PhotoPlan, Any]],
         assert plan.gps is not None
         for _ in range(50):
             spot = _moved(plan.gps, rng.uniform(40, 90), rng.uniform(0, 2 * math.pi))
-            if min(_km(spot, p) for p in points) >= 20:
+            if min(km_between(spot, p) for p in points) >= 20:
                 break
         else:
             continue
@@ -78,7 +79,7 @@ def plant_place_faults(plans: list[tuple[str, PhotoPlan, Any]],
         used.add(i)
         planted.append({"kind": "gps-far-from-facility", "file": name, "gps": list(spot),
                         "facility": subject.facility.key,
-                        "km_from_facility": round(_km(spot, plan.gps), 1)})
+                        "km_from_facility": round(km_between(spot, plan.gps), 1)})
     # the same camera at two places minutes apart: a photo moved (time, file name and
     # position together) to minutes after the camera's previous photo, at a far facility
     by_camera: dict[str, list[int]] = {}
@@ -100,7 +101,7 @@ def plant_place_faults(plans: list[tuple[str, PhotoPlan, Any]],
             0, 59))
         if c is not None and when >= out[c][1].taken:
             continue
-        far = [f for f in facilities if _km(origin, (f.lat, f.lon)) >= 300]
+        far = [f for f in facilities if km_between(origin, (f.lat, f.lon)) >= 300]
         if not far:
             continue
         other = rng.choice(far)
@@ -114,7 +115,7 @@ def plant_place_faults(plans: list[tuple[str, PhotoPlan, Any]],
         planted.append({"kind": "impossible-travel", "file": name, "after": out[a][0],
                         "camera": plan.camera.serial, "gps": list(spot),
                         "minutes": round((when - out[a][1].taken).total_seconds() / 60),
-                        "km": round(_km(origin, spot))})
+                        "km": round(km_between(origin, spot))})
     # a facility first seen after some of its photos were taken
     by_facility: dict[str, list[int]] = {}
     for i, (_, _plan, subject) in enumerate(out):

@@ -24,6 +24,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -167,11 +168,16 @@ def authenticate(db: Any, name: str, password: str) -> User | None:
     None (the same time is spent on an unknown name, so names cannot be probed)."""
     row = db.execute(_NEWEST + " WHERE u.name = ?", (name,)).fetchone()
     if row is None:
-        verify_password(password, hash_password("x" * MIN_PASSWORD, n=_N, salt=b"\0" * 16))
+        verify_password(password, _dummy_hash())  # one scrypt, as for a known name
         return None
     if not verify_password(password, row[7]) or row[3]:
         return None
     return _user(row)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("x" * MIN_PASSWORD, n=_N, salt=b"\0" * 16)
 
 
 @dataclass(frozen=True)

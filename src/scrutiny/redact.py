@@ -1,4 +1,4 @@
-"""Redaction: what an export leaves out unless it is told, explicitly, not to.
+"""Redaction: what an export or a report leaves out unless it is told, explicitly, not to.
 
 Everything here is a pure function of the data it is given: it recognises ID numbers, phone
 numbers, birth dates and addresses by their form and by the name of the field they sit in, so
