@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/forensics_eval.py
 	$(BIN)/python benchmarks/linkage_eval.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/web_load.py
 
 system:
 	@missing=""; \

@@ -185,6 +185,11 @@ class Case:
             keys.verify(settings["verifier"])
         return cls(paths, settings, keys, writable=writable, durable=durable)
 
+    def reopen(self, writable: bool = False) -> Case:
+        """Another handle on the same case with the keys already derived (the web server
+        gives each thread its own reader and each change its own short-lived writer)."""
+        return Case(self.paths, self.settings, self.keys, writable=writable)
+
     def _acquire_lock(self) -> int:
         fd = os.open(self.paths.lock, os.O_RDWR | os.O_CREAT, 0o600)
         try:

@@ -885,7 +885,10 @@ def demo(directory: Path, people: int, photos: int) -> None:
                   f"  scrutiny status {case_dir}\n  scrutiny findings {case_dir}\n"
                   f"  scrutiny search {case_dir} 吐尔逊\n"
                   f"  scrutiny matches {case_dir}\n  scrutiny ledger {case_dir}\n"
-                  f"  scrutiny custody verify {case_dir}")
+                  f"  scrutiny custody verify {case_dir}\n"
+                  f"or in the browser (an account first; the password is asked for):\n"
+                  f"  scrutiny user add {case_dir} me --role admin\n"
+                  f"  scrutiny serve {case_dir}    # then open http://127.0.0.1:8765/")
     if not report.intact:
         sys.exit(1)
 

@@ -1,5 +1,5 @@
-"""``scrutiny user`` and ``scrutiny audit``: the web workbench's accounts and audit log
-(thin: parse, call ``scrutiny.web.accounts``, print)."""
+"""``scrutiny serve``, ``scrutiny user`` and ``scrutiny audit``: the web workbench, its
+accounts and audit log (thin: parse, call ``scrutiny.web``, print)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from scrutiny.cli import CASE_ARG, _actor, _friendly, _open
+from scrutiny.cli import CASE_ARG, _actor, _ask_passphrase, _friendly, _open
 from scrutiny.console import console
 from scrutiny.core import ScrutinyError
 
@@ -118,7 +118,44 @@ def audit_cmd(case: Path, user: str | None, limit: int, as_json: bool) -> None:
         console.print("the audit log is empty")
 
 
+@click.command("serve")
+@CASE_ARG
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is this computer only; anything else "
+                   "lets other machines reach the workbench (put HTTPS in front of it).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark cookies Secure (when the workbench is reached through HTTPS).")
+@_friendly
+def serve_cmd(case: Path, host: str, port: int, secure_cookies: bool) -> None:
+    """Serve CASE as a local web workbench: browse evidence and records, review matches,
+    keep the ledger. Log in with an account made by 'scrutiny user add'. An encrypted case
+    asks for its passphrase once, at start."""
+    import uvicorn
+
+    from scrutiny.web.accounts import list_users
+    from scrutiny.web.app import create_app
+    from scrutiny.web.workbench import Workbench
+
+    bench = Workbench(case, passphrase=_ask_passphrase)
+    if not list_users(bench.reader().db):
+        bench.close()
+        raise ScrutinyError(f"no accounts yet: make one first, e.g. 'scrutiny user add {case} "
+                            "NAME --role admin'")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[bold yellow]warning:[/] listening on {escape(host)}: other machines "
+                      "can reach this workbench; use HTTPS in front of it")
+    console.print(f"scrutiny workbench on http://{escape(host)}:{port}/ (Ctrl-C stops it)",
+                  highlight=False)
+    try:
+        uvicorn.run(create_app(bench, secure_cookies=secure_cookies), host=host, port=port,
+                    log_level="warning", server_header=False, access_log=False)
+    finally:
+        bench.close()
+
+
 def register(group: click.Group) -> None:
-    """Add the account and audit commands to the ``scrutiny`` command group."""
+    """Add the serve, account and audit commands to the ``scrutiny`` command group."""
+    group.add_command(serve_cmd)
     group.add_command(user_group)
     group.add_command(audit_cmd)

@@ -188,6 +188,22 @@ def list_matches(db: Connection, status: str | None = None, run_id: int | None =
     return [_view(row, sides) for row in db.execute(sql, args).fetchall()]
 
 
+def match_counts(db: Connection, run_id: int | None = None) -> dict[str, int]:
+    """How many matches of the newest runs (or of ``run_id``) have each review status
+    (every status present, zeros included)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    runs = _runs(db, run_id)
+    if not runs:
+        return counts
+    marks = ",".join("?" * len(runs))
+    sql = (f"WITH b AS (SELECT m.id, {_NEWEST_JUDGEMENT} AS jid FROM matches m "  # noqa: S608
+           f"WHERE m.run_id IN ({marks})) SELECT coalesce(j.decision, 'pending'), count(*) "
+           "FROM b LEFT JOIN judgements j ON j.id = b.jid GROUP BY 1")
+    for decision, n in db.execute(sql, runs):
+        counts[_STATUS_OF.get(decision, decision)] = int(n)
+    return counts
+
+
 def get_match(db: Connection, match_id: int) -> MatchView:
     """One match by id, whatever its run."""
     row = db.execute("SELECT run_id FROM matches WHERE id = ?", (match_id,)).fetchone()

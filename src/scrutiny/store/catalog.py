@@ -407,6 +407,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 9: a person's matches from either side (a record page lists the dedupe matches where
+    # the record is the second one too)
+    """
+    CREATE INDEX matches_right ON matches(right_record);
+    """,
 ]
 
 FROM_LEAK = ("EXISTS (SELECT 1 FROM provenances p LEFT JOIN runs r ON r.id = p.run_id "

@@ -1,7 +1,8 @@
 """Accounts of the web workbench and its audit log.
 
-**Roles.** ``viewer`` reads; ``reviewer`` also judges matches and adds evidence; ``admin``
-also ingests and manages users (:func:`allowed`).
+**Roles.** ``viewer`` reads; ``reviewer`` also judges matches, adds evidence and writes
+redacted reports and exports; ``admin`` also ingests, exports without redaction, manages
+users and reads the audit log (:func:`allowed`).
 
 **Passwords** are hashed with scrypt (memory-hard; ``cryptography``'s implementation, the
 library the case's encryption already uses): n = 2¹⁵, r = 8, p = 1 (32 MiB per check),
@@ -41,13 +42,14 @@ ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")
 MIN_PASSWORD = 10
 _N, _R, _P = 2**15, 8, 1
 _ABILITIES: dict[str, Role] = {
-    "read": "viewer", "judge": "reviewer", "add-evidence": "reviewer", "ingest": "admin",
-    "manage-users": "admin", "read-audit": "admin"}
+    "read": "viewer", "judge": "reviewer", "add-evidence": "reviewer", "export": "reviewer",
+    "ingest": "admin", "export-unredacted": "admin", "manage-users": "admin",
+    "read-audit": "admin"}
 
 
 def allowed(role: str, action: str) -> bool:
-    """Whether ``role`` may do ``action`` (read, judge, add-evidence, ingest, manage-users,
-    read-audit); unknown actions are refused."""
+    """Whether ``role`` may do ``action`` (read, judge, add-evidence, export, ingest,
+    export-unredacted, manage-users, read-audit); unknown actions are refused."""
     need = _ABILITIES.get(action)
     if need is None or role not in ROLES:
         return False
