@@ -169,6 +169,8 @@ async def browse_until_stop(i: int, base: str, t: dict[str, list[str]], think: f
                                  headers={"accept": "text/html"}) as client:
         await login(client, f"client{i}")
         await ready.wait()
+        if think > 0:  # people do not all click in the same millisecond
+            await asyncio.sleep(rnd.uniform(0, think))
         while not stop.is_set():
             kind, url = pick(rnd, t)
             t0 = time.perf_counter()

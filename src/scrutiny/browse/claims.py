@@ -11,15 +11,17 @@ claims, never a wrong one).
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from scrutiny.core import ScrutinyError
 from scrutiny.ledger.model import CLAIM_KINDS, STATUSES
-from scrutiny.ledger.store import Claim, get_claim, status_sql
+from scrutiny.ledger.store import Claim, get_claims, status_sql
 
-__all__ = ["ClaimPage", "claims_page", "subject_href"]
+__all__ = ["ClaimPage", "claim_ids", "claims_page", "page_of", "subject_href"]
 
 SLICE = 500
 _HEX = re.compile(r"[0-9a-f]{8,64}")
@@ -64,7 +66,28 @@ def claims_page(db: Any, *, after: int = 0, status: str | None = None,
         next_after = last  # not at the end: scanning goes on from here
     else:
         next_after = None
-    return ClaimPage(tuple(get_claim(db, cid) for cid in chosen), next_after)
+    return ClaimPage(tuple(get_claims(db, chosen)), next_after)
+
+
+def claim_ids(db: Any, status: str, kind: str | None = None) -> array[int]:
+    """The ids of every claim with derived ``status`` (and of ``kind``), ascending: one
+    pass over the ledger, for a caller that keeps it until the ledger changes (the web
+    workbench does), so that each page of a filtered listing is a lookup."""
+    if status not in STATUSES:
+        raise ScrutinyError(f"a status is one of {', '.join(STATUSES)}, not {status!r}")
+    where = "c.kind = ?" if kind is not None else "1"
+    params = (kind,) if kind is not None else ()
+    ids = array("q", sorted(int(r[0]) for r in db.execute(status_sql(where), params)
+                            if r[1] == status))
+    return ids
+
+
+def page_of(db: Any, ids: array[int], after: int = 0, limit: int = 50) -> ClaimPage:
+    """The page of ``ids`` (ascending, from :func:`claim_ids`) after claim ``after``."""
+    start = bisect_right(ids, after)
+    chosen = list(ids[start:start + limit])
+    more = start + limit < len(ids)
+    return ClaimPage(tuple(get_claims(db, chosen)), chosen[-1] if more and chosen else None)
 
 
 def subject_href(subject: str | None) -> str | None:

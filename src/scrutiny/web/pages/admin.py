@@ -33,7 +33,7 @@ from scrutiny.web.accounts import (
     list_users,
 )
 from scrutiny.web.app import Who, bench, need, render
-from scrutiny.web.pages.ledger import safe_name, save_upload
+from scrutiny.web.uploads import safe_name, save_upload
 
 router = APIRouter()
 AUDIT_PAGE = 100

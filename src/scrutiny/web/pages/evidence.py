@@ -22,13 +22,12 @@ from scrutiny.browse.items import (
     KIND_NAMES,
     SEVERITIES,
     SHA256,
-    derived_preview,
     download_name,
     item_detail,
     item_file,
-    item_preview,
     list_items,
 )
+from scrutiny.browse.preview import derived_preview, item_preview
 from scrutiny.extract.search import search as search_case
 from scrutiny.store.blobs import READ_SIZE
 from scrutiny.web.accounts import audit

@@ -11,7 +11,6 @@ under the attachment size limit); the claim page then shows the new status.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,17 +19,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from scrutiny.browse.claims import claims_page, subject_href
+from scrutiny.browse.claims import claim_ids, claims_page, page_of, subject_href
 from scrutiny.core import ScrutinyError
 from scrutiny.ingest.attach import MAX_ATTACHMENT
 from scrutiny.ledger.model import CLAIM_KINDS, SOURCE_TYPES, STATUSES
 from scrutiny.ledger.store import Claim, add_evidence, get_claim, status_counts
 from scrutiny.web.accounts import audit
 from scrutiny.web.app import Who, bench, cached, need, render
+from scrutiny.web.uploads import save_upload
 
 router = APIRouter()
 PAGE = 50
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 Status = Literal["unverified", "single-source", "corroborated", "contested"]
 Kind = Literal["person", "item", "facility", "event"]
 
@@ -43,7 +42,12 @@ def ledger(request: Request, who: Annotated[Who, Depends(need("read"))],
     """Counts by status, then one page of claims (id, kind, statement, subject, status,
     evidence), filtered by ``status`` and ``kind``."""
     db = bench(request).reader().db
-    page = claims_page(db, after=after, status=status or None, kind=kind or None, limit=PAGE)
+    if status:  # the ids with that status, kept until the ledger changes; a page is a lookup
+        ids = cached(request, f"ledger-ids:{status}:{kind}",
+                     lambda: claim_ids(db, status, kind or None))
+        page = page_of(db, ids, after=after, limit=PAGE)
+    else:
+        page = claims_page(db, after=after, kind=kind or None, limit=PAGE)
     filters = {k: v for k, v in (("status", status), ("kind", kind)) if v}
     next_url = (f"/ledger?{urlencode({**filters, 'after': page.next_after})}"
                 if page.next_after is not None else None)
@@ -76,35 +80,6 @@ def get_claim_404(request: Request, claim_id: int) -> Claim:
         return get_claim(bench(request).reader().db, claim_id)
     except ScrutinyError:
         raise HTTPException(404, f"no claim {claim_id} in this case") from None
-
-
-def safe_name(name: str | None, default: str = "upload") -> str:
-    """An uploaded file's name as a plain file name: path separators and control characters
-    become ``_`` (so ``../x`` or ``<b>a</b>`` is one name in one folder), at most 200
-    characters; what it says stays data."""
-    base = _UNSAFE.sub("_", name or "").strip()[:200]
-    return default if base in ("", ".", "..") else base
-
-
-def save_upload(upload: UploadFile, folder: Path, cap: int) -> Path:
-    """Copy ``upload`` into ``folder`` under its safe base name, refusing (413, nothing kept)
-    one larger than ``cap`` bytes."""
-    target = folder / safe_name(upload.filename)
-    n = 1
-    while target.exists():
-        target = folder / f"{n}-{safe_name(upload.filename)}"
-        n += 1
-    written = 0
-    with open(target, "xb") as out:
-        while chunk := upload.file.read(1 << 20):
-            written += len(chunk)
-            if written > cap:
-                out.close()
-                target.unlink()
-                raise HTTPException(413, f"{safe_name(upload.filename)} is larger than the "
-                                         f"{cap:,} bytes allowed")
-            out.write(chunk)
-    return target
 
 
 @router.post("/claims/{claim_id}/evidence")
