@@ -190,10 +190,13 @@ def record_matches(db: Any, record_id: int, limit: int = 50) -> list[MatchView]:
     if not runs:
         return []
     marks = ",".join("?" * len(runs))
+    # one lookup per side on its record index (an OR of the two, or the run index that
+    # SQLite would otherwise pick, scans the runs' matches; "+run_id" keeps it off that)
     ids = db.execute(
-        f"SELECT id FROM matches WHERE run_id IN ({marks}) "  # noqa: S608
-        "AND (left_record = ? OR right_record = ?) ORDER BY probability DESC, id LIMIT ?",
-        (*runs, record_id, record_id, limit)).fetchall()
+        f"SELECT id, probability FROM matches WHERE left_record = ? AND +run_id IN ({marks}) "  # noqa: S608
+        f"UNION SELECT id, probability FROM matches WHERE right_record = ? "
+        f"AND +run_id IN ({marks}) ORDER BY 2 DESC, 1 LIMIT ?",
+        (record_id, *runs, record_id, *runs, limit)).fetchall()
     return [get_match(db, int(r[0])) for r in ids]
 
 

@@ -14,6 +14,8 @@ same library functions the command line uses.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +31,12 @@ from fastapi.staticfiles import StaticFiles
 from scrutiny import __version__
 from scrutiny.core import ScrutinyError
 from scrutiny.store import catalog
-from scrutiny.web.accounts import allowed, get_user
+from scrutiny.web.accounts import allowed, list_users
 from scrutiny.web.sessions import COOKIE, Session, Sessions, same
 from scrutiny.web.workbench import Workbench
 
 T = TypeVar("T")
+CACHE_ENTRIES = 1024
 HERE = Path(__file__).parent
 HTMX = "htmx-2.0.11.min.js"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -121,17 +124,42 @@ def bench(request: Request) -> Workbench:
     return request.app.state.bench  # type: ignore[no-any-return]
 
 
+class Cache:
+    """Values kept until the case changes: case-wide counts take a scan of a million rows,
+    and the first pages of a list are asked for again and again, yet both change only with
+    a custody event, whose sequence number is part of each entry. The least recently used
+    entries go first beyond :data:`CACHE_ENTRIES`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str, seq: int) -> tuple[bool, Any]:
+        with self._lock:
+            hit = self._entries.get(name)
+            if hit is None or hit[0] != seq:
+                return False, None
+            self._entries.move_to_end(name)
+            return True, hit[1]
+
+    def put(self, name: str, seq: int, value: Any) -> None:
+        with self._lock:
+            self._entries[name] = (seq, value)
+            self._entries.move_to_end(name)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 def cached(request: Request, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept until the case changes: case-wide counts (the overview's, the
-    ledger's) take a scan of a million rows, and they change only with a custody event,
-    whose sequence number is the key."""
+    """``compute()``, kept under ``name`` until the next custody event (see :class:`Cache`)."""
     seq = catalog.get_head(bench(request).reader().db).seq
-    store: dict[str, tuple[int, Any]] = request.app.state.cache
-    hit = store.get(name)
-    if hit is not None and hit[0] == seq:
-        return hit[1]  # type: ignore[no-any-return]
+    cache: Cache = request.app.state.cache
+    found, value = cache.get(name, seq)
+    if found:
+        return value  # type: ignore[no-any-return]
     value = compute()
-    store[name] = (seq, value)
+    cache.put(name, seq, value)
     return value
 
 
@@ -179,10 +207,10 @@ def need(action: str) -> Callable[[Request], Awaitable[Who]]:
         session = sessions.get(request.cookies.get(COOKIE))
         if session is None:
             raise LoginRequired()
-        try:
-            user = get_user(bench(request).reader().db, session.user)
-        except ScrutinyError:
-            user = None
+        # accounts change only with a custody event (user-changed): kept until the next one
+        users = cached(request, "users", lambda: {u.name: u for u in
+                                                  list_users(bench(request).reader().db)})
+        user = users.get(session.user)
         if user is None or user.disabled:
             sessions.end_user(session.user)
             raise LoginRequired()
@@ -221,7 +249,7 @@ def create_app(workbench: Workbench, *, secure_cookies: bool = False) -> FastAPI
     app.state.bench = workbench
     app.state.sessions = Sessions()
     app.state.templates = templates()
-    app.state.cache = {}
+    app.state.cache = Cache(CACHE_ENTRIES)
     app.state.secure_cookies = secure_cookies
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -41,6 +41,9 @@ class Workbench:
         case: Case | None = getattr(self._local, "case", None)
         if case is None:
             case = self._base.reopen()
+            # a reader writes only audit entries; in WAL mode NORMAL keeps each one through
+            # a crash of the server (not of the machine's power) without an fsync per view
+            case.db.execute("PRAGMA synchronous = NORMAL")
             self._local.case = case
             with self._all_lock:
                 self._all.append(case)

@@ -31,7 +31,7 @@ from scrutiny.browse.preview import derived_preview, item_preview
 from scrutiny.extract.search import search as search_case
 from scrutiny.store.blobs import READ_SIZE
 from scrutiny.web.accounts import audit
-from scrutiny.web.app import Who, bench, need, render
+from scrutiny.web.app import Who, bench, cached, need, render
 
 router = APIRouter()
 PAGE = 50
@@ -62,8 +62,9 @@ def evidence(
     filters = {k: v for k, v in (("mime", mime), ("kind", kind), ("severity", severity),
                                  ("code", code), ("origin", origin if origin != "all" else None))
                if v}
-    page = list_items(bench(request).reader().db, after=after, mime=mime, kind=kind,
-                      severity=severity, code=code, leak_only=origin == "leak", limit=PAGE)
+    page = cached(request, f"evidence?{request.url.query}", lambda: list_items(
+        bench(request).reader().db, after=after, mime=mime, kind=kind, severity=severity,
+        code=code, leak_only=origin == "leak", limit=PAGE))
     base = "/evidence" + (f"?{urlencode(filters)}" if filters else "")
     next_url = (f"/evidence?{urlencode({**filters, 'after': page.after})}" if page.after
                 else None)

@@ -45,9 +45,11 @@ def ledger(request: Request, who: Annotated[Who, Depends(need("read"))],
     if status:  # the ids with that status, kept until the ledger changes; a page is a lookup
         ids = cached(request, f"ledger-ids:{status}:{kind}",
                      lambda: claim_ids(db, status, kind or None))
-        page = page_of(db, ids, after=after, limit=PAGE)
+        page = cached(request, f"ledger?{request.url.query}",
+                      lambda: page_of(db, ids, after=after, limit=PAGE))
     else:
-        page = claims_page(db, after=after, kind=kind or None, limit=PAGE)
+        page = cached(request, f"ledger?{request.url.query}",
+                      lambda: claims_page(db, after=after, kind=kind or None, limit=PAGE))
     filters = {k: v for k, v in (("status", status), ("kind", kind)) if v}
     next_url = (f"/ledger?{urlencode({**filters, 'after': page.next_after})}"
                 if page.next_after is not None else None)

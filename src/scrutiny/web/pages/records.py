@@ -21,7 +21,7 @@ from scrutiny.browse.records import (
 )
 from scrutiny.ledger.store import iter_claims
 from scrutiny.web.accounts import audit
-from scrutiny.web.app import Who, bench, need, render
+from scrutiny.web.app import Who, bench, cached, need, render
 
 router = APIRouter()
 CLAIMS_SHOWN = 100
@@ -37,8 +37,9 @@ def records(request: Request, who: Annotated[Who, Depends(need("read"))],
     by default when searching or listing one item's records."""
     q = q.strip()
     with_relatives = bool(relatives) if relatives is not None else bool(q or sha256)
-    page = list_records(bench(request).reader().db, q=q or None, sha256=sha256 or None,
-                        relatives=with_relatives, after=after, limit=PAGE)
+    page = cached(request, f"records?{request.url.query}", lambda: list_records(
+        bench(request).reader().db, q=q or None, sha256=sha256 or None,
+        relatives=with_relatives, after=after, limit=PAGE))
     keep = {k: v for k, v in (("q", q), ("sha256", sha256)) if v}
     keep["relatives"] = str(int(with_relatives))
     next_url = (f"/records?{urlencode({**keep, 'after': page.next_after})}"

@@ -30,6 +30,7 @@ from scrutiny.web.app import Who, bench, cached, need, render
 
 router = APIRouter()
 PAGE = 50
+CACHED_PAGES = 20
 REASON_MAX = 2000
 FILTERS = (*STATUSES, "all")
 
@@ -58,8 +59,14 @@ def queue(request: Request, who: Annotated[Who, Depends(need("read"))],
     if status not in FILTERS:
         raise HTTPException(400, f"unknown status {status!r}; use one of {', '.join(FILTERS)}")
     db = bench(request).reader().db
-    found = list_matches(db, status=None if status == "all" else status, limit=PAGE + 1,
-                         offset=offset)
+    def page() -> list[MatchView]:
+        return list_matches(db, status=None if status == "all" else status, limit=PAGE + 1,
+                            offset=offset)
+
+    # the first pages are kept until the next custody event (a judgement is one): ordering
+    # the queue weighs the newest judgement of every match
+    found = cached(request, f"queue:{status}:{offset}", page) if offset < CACHED_PAGES * PAGE \
+        else page()
     next_url = (f"/review?{urlencode({'status': status, 'offset': offset + PAGE})}"
                 if len(found) > PAGE else None)
     first_url = f"/review?{urlencode({'status': status})}" if offset else None
