@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from scrutiny.browse.records import next_pending
-from scrutiny.link.review import get_match, judgement_history, list_matches
+from scrutiny.link.review import get_match, judgement_history, list_matches, next_pending
 from scrutiny.web.accounts import iter_audit
 from scrutiny.web.pages import review
 from scrutiny.web.workbench import Workbench

@@ -1,11 +1,9 @@
 """The ledger's claims a page at a time, for browsing (keyset pagination by claim id).
 
-:func:`claims_page` reads one page of claims after a claim id, optionally of one ``kind`` and
-one derived ``status``. The status comes from the ledger's own rule in SQL
-(:func:`scrutiny.ledger.store.status_sql`), computed for a slice of claims at a time, so a
-page never evaluates the whole ledger; a filter on a rare status stops after scanning
-``max_scan`` claims and says where to go on from (a page may then hold fewer than ``limit``
-claims, never a wrong one).
+:func:`claims_page` reads one page of claims after a claim id, optionally of one ``kind``.
+A filter on the derived status takes one pass over the ledger with its own rule in SQL
+(:func:`claim_ids`, :func:`scrutiny.ledger.store.status_sql`), whose result a caller keeps
+until the ledger changes; each page is then a lookup in it (:func:`page_of`).
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from scrutiny.ledger.store import Claim, get_claims, status_sql
 
 __all__ = ["ClaimPage", "claim_ids", "claims_page", "page_of", "subject_href"]
 
-SLICE = 500
 _HEX = re.compile(r"[0-9a-f]{8,64}")
 
 
@@ -35,38 +32,23 @@ class ClaimPage:
     next_after: int | None
 
 
-def claims_page(db: Any, *, after: int = 0, status: str | None = None,
-                kind: str | None = None, limit: int = 50,
-                max_scan: int = 50_000) -> ClaimPage:
-    """Up to ``limit`` claims with an id above ``after`` (of ``kind``, with derived
-    ``status``), and the id to continue after for the next page."""
-    if status is not None and status not in STATUSES:
-        raise ScrutinyError(f"a status is one of {', '.join(STATUSES)}, not {status!r}")
+def claims_page(db: Any, *, after: int = 0, kind: str | None = None, limit: int = 50
+                ) -> ClaimPage:
+    """Up to ``limit`` claims with an id above ``after`` (of ``kind``), and the id to
+    continue after for the next page (a filter on status pages through :func:`claim_ids`)."""
     if kind is not None and kind not in CLAIM_KINDS:
         raise ScrutinyError(f"a claim is about one of {', '.join(CLAIM_KINDS)}, not {kind!r}")
-    where = "c.id > ?" + (" AND c.kind = ?" if kind is not None else "")
-    query = status_sql(where + " ORDER BY c.id LIMIT ?")
-    chosen: list[int] = []
-    last, scanned = after, 0
-    while len(chosen) <= limit and scanned < max_scan:
-        params = (last, kind, SLICE) if kind is not None else (last, SLICE)
-        rows = sorted((int(r[0]), r[1]) for r in db.execute(query, params))
-        if not rows:
-            break
-        for cid, name in rows:
-            last, scanned = cid, scanned + 1
-            if status is None or name == status:
-                chosen.append(cid)
-                if len(chosen) > limit:
-                    break
-    if len(chosen) > limit:
-        chosen = chosen[:limit]
-        next_after: int | None = chosen[-1]
-    elif scanned >= max_scan:
-        next_after = last  # not at the end: scanning goes on from here
-    else:
-        next_after = None
-    return ClaimPage(tuple(get_claims(db, chosen)), next_after)
+    where = "id > ?"
+    params: list[Any] = [after]
+    if kind is not None:
+        where += " AND kind = ?"
+        params.append(kind)
+    ids = [int(r[0]) for r in db.execute(
+        f"SELECT id FROM claims WHERE {where} ORDER BY id LIMIT ?",  # noqa: S608
+        (*params, limit + 1))]
+    more = len(ids) > limit
+    ids = ids[:limit]
+    return ClaimPage(tuple(get_claims(db, ids)), ids[-1] if more and ids else None)
 
 
 def claim_ids(db: Any, status: str, kind: str | None = None) -> array[int]:

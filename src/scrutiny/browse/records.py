@@ -198,32 +198,3 @@ def record_matches(db: Any, record_id: int, limit: int = 50) -> list[MatchView]:
         f"AND +run_id IN ({marks}) ORDER BY 2 DESC, 1 LIMIT ?",
         (record_id, *runs, record_id, *runs, limit)).fetchall()
     return [get_match(db, int(r[0])) for r in ids]
-
-
-def next_pending(db: Any, after_match_id: int | None = None) -> int | None:
-    """The id of the next match waiting for a judgement, in the queue's order (the newest
-    runs' matches, most probable first, then by id): the first one after ``after_match_id``
-    (whatever its status now), or the first of the queue when that is not given or not in
-    the queue. None when no match after it is pending."""
-    runs = newest_runs(db)
-    if not runs:
-        return None
-    marks = ",".join("?" * len(runs))
-    where = [f"m.run_id IN ({marks})"]
-    args: list[Any] = list(runs)
-    if after_match_id is not None:
-        row = db.execute(f"SELECT probability FROM matches WHERE id = ? "  # noqa: S608
-                         f"AND run_id IN ({marks})", (after_match_id, *runs)).fetchone()
-        if row is not None:
-            where.append("(m.probability < ? OR (m.probability = ? AND m.id > ?))")
-            args += [row[0], row[0], after_match_id]
-    sql = (f"SELECT m.id FROM matches m WHERE {' AND '.join(where)} "  # noqa: S608
-           # not judged: no judgement of the pair (two records: smaller id first)
-           "AND NOT EXISTS (SELECT 1 FROM judgements j WHERE m.right_entry IS NOT NULL "
-           "AND j.left_record = m.left_record AND j.right_entry = m.right_entry) "
-           "AND NOT EXISTS (SELECT 1 FROM judgements j WHERE m.right_record IS NOT NULL "
-           "AND j.left_record = min(m.left_record, m.right_record) AND j.right_entry IS NULL "
-           "AND j.right_record = max(m.left_record, m.right_record)) "
-           "ORDER BY m.probability DESC, m.id LIMIT 1")
-    found = db.execute(sql, args).fetchone()
-    return int(found[0]) if found else None

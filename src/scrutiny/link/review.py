@@ -204,6 +204,28 @@ def match_counts(db: Connection, run_id: int | None = None) -> dict[str, int]:
     return counts
 
 
+def next_pending(db: Connection, after_match_id: int | None = None) -> int | None:
+    """The id of the next match waiting for a judgement, in the queue's order (the newest
+    runs' matches, most probable first, then by id): the first one after ``after_match_id``
+    (whatever its status now), or the first of the queue when that is not given or not in
+    the queue. None when no match after it is pending."""
+    runs = _runs(db, None)
+    if not runs:
+        return None
+    marks = ",".join("?" * len(runs))
+    where = [f"m.run_id IN ({marks})", f"({_NEWEST_JUDGEMENT}) IS NULL"]
+    args: list[Any] = list(runs)
+    if after_match_id is not None:
+        row = db.execute(f"SELECT probability FROM matches WHERE id = ? "  # noqa: S608
+                         f"AND run_id IN ({marks})", (after_match_id, *runs)).fetchone()
+        if row is not None:
+            where.append("(m.probability < ? OR (m.probability = ? AND m.id > ?))")
+            args += [row[0], row[0], after_match_id]
+    found = db.execute(f"SELECT m.id FROM matches m WHERE {' AND '.join(where)} "  # noqa: S608
+                       "ORDER BY m.probability DESC, m.id LIMIT 1", args).fetchone()
+    return int(found[0]) if found else None
+
+
 def get_match(db: Connection, match_id: int) -> MatchView:
     """One match by id, whatever its run."""
     row = db.execute("SELECT run_id FROM matches WHERE id = ?", (match_id,)).fetchone()

@@ -152,8 +152,12 @@ class Cache:
 
 
 def cached(request: Request, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept under ``name`` until the next custody event (see :class:`Cache`)."""
-    seq = catalog.get_head(bench(request).reader().db).seq
+    """``compute()``, kept under ``name`` until the next custody event (see :class:`Cache`;
+    the custody head is read once per request)."""
+    seq: int | None = getattr(request.state, "head_seq", None)
+    if seq is None:
+        seq = catalog.get_head(bench(request).reader().db).seq
+        request.state.head_seq = seq
     cache: Cache = request.app.state.cache
     found, value = cache.get(name, seq)
     if found:
@@ -236,8 +240,9 @@ def local_path(target: str | None, default: str = "/") -> str:
     return default if parts.scheme or parts.netloc else target
 
 
-def _wants_html(request: Request) -> bool:
-    return (request.method in ("GET", "HEAD") and "hx-request" not in request.headers
+def _wants_page(request: Request) -> bool:
+    """Whether a browser asks for a page (not htmx, not a script asking for data)."""
+    return ("hx-request" not in request.headers
             and "text/html" in request.headers.get("accept", "text/html"))
 
 
@@ -258,7 +263,7 @@ def create_app(workbench: Workbench, *, secure_cookies: bool = False) -> FastAPI
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        if _wants_html(request):
+        if request.method in ("GET", "HEAD") and _wants_page(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         return Response("log in first", status_code=401, media_type="text/plain",
@@ -286,7 +291,7 @@ def create_app(workbench: Workbench, *, secure_cookies: bool = False) -> FastAPI
 
 def _error(request: Request, status: int, message: str,
            headers: Mapping[str, str] | None = None) -> Response:
-    if "hx-request" in request.headers or not _wants_page(request):
+    if not _wants_page(request):
         return Response(message, status_code=status, media_type="text/plain",
                         headers=dict(headers or {}))
     response = render(request, None, "error.html.j2", status_code=status, status=status,
@@ -295,6 +300,3 @@ def _error(request: Request, status: int, message: str,
         response.headers[k] = v
     return response
 
-
-def _wants_page(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "text/html")

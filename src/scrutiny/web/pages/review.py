@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from scrutiny.browse.records import next_pending
 from scrutiny.core import ScrutinyError
 from scrutiny.link.review import (
     DECISIONS,
@@ -24,6 +23,7 @@ from scrutiny.link.review import (
     judgement_history,
     list_matches,
     match_counts,
+    next_pending,
 )
 from scrutiny.web.accounts import audit
 from scrutiny.web.app import Who, bench, cached, need, render
