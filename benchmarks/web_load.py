@@ -3,9 +3,7 @@
     .venv/bin/python benchmarks/web_load.py [--records 100000] [--clients 50] [--seconds 60]
         [--think 1.0] [--workdir DIR] [--keep]
 
-Builds the case first (not timed; a kept ``--workdir`` is reused): a synthetic leak with
-enough people for the records, ingested, extracted, checked (the cheap checks, as in
-``benchmarks/report.py``), linked with the fictional victim database, the ledger derived,
+Builds the case first (not timed; see ``large_case.py``; a kept ``--workdir`` is reused) and
 one account per client. Then starts ``scrutiny serve`` in its own process on 127.0.0.1,
 logs every client in (not timed: a login costs one scrypt on purpose), and lets the clients
 browse for ``--seconds``: each one repeatedly opens a page chosen like a person working
@@ -22,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import platform
 import random
@@ -43,41 +40,21 @@ import httpx2 as httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_images import cpu_model
+from large_case import build_large_case
 from scrutiny import __version__
 
-CHECKS = "REC,CORP,IMG-META,IMG-JPEG-001,IMG-JPEG-002,IMG-CAM,IMG-TIME,PLACE"
 PASSWORD = "load test password 123"  # noqa: S105 - fictional accounts of a benchmark
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def build(work: Path, records: int, photos: int, clients: int) -> Path:
     from scrutiny.case import Case
-    from scrutiny.checks.run import check_case
-    from scrutiny.extract.run import extract_case
-    from scrutiny.ingest import ingest
-    from scrutiny.ledger.auto import derive_claims
-    from scrutiny.link.reference import add_reference
-    from scrutiny.link.run import link_case
-    from scrutiny.places.register import add_register
-    from scrutiny.synth.leak import LeakConfig, generate_leak
     from scrutiny.web.accounts import add_user, list_users
 
     case_dir = work / "case"
     if not (case_dir / "case.json").exists():
         t0 = time.perf_counter()
-        people = max(10, round(records / 3.9))  # ~2.9 relatives listed per person
-        generate_leak(work / "synth", LeakConfig(people=people, photos=photos, seed=11))
-        truth = json.loads((work / "synth" / "ground_truth.json").read_text("utf-8"))
-        with Case.create(case_dir, actor="bench") as case:
-            ingest(case, [work / "synth" / "leak"], actor="bench")
-            extract_case(case)
-            add_register(case, work / "synth" / "reference" / "facilities.geojson",
-                         actor="bench")
-            check_case(case, CHECKS, actor="bench", settings={"end_date": truth["leak_end"]})
-            add_reference(case, "victims", work / "synth" / "reference" / "victims.csv",
-                          actor="bench")
-            link_case(case, actor="bench")
-            derive_claims(case, "bench")
+        build_large_case(work, records, photos, seed=11)
         print(f"case built in {time.perf_counter() - t0:.0f} s (not timed)")
     with Case.open(case_dir, writable=True) as case:
         have = {u.name for u in list_users(case.db)}
@@ -100,7 +77,8 @@ def targets(case_dir: Path) -> dict[str, list[str]]:
         names = [r[0][:2] for r in db.execute(
             "SELECT name FROM records WHERE name IS NOT NULL ORDER BY random() LIMIT 200")]
         items = [r[0] for r in db.execute(
-            "SELECT DISTINCT subject FROM findings WHERE length(subject) = 64 LIMIT 300")]
+            "SELECT DISTINCT f.subject FROM findings f JOIN items i ON i.sha256 = f.subject "
+            "LIMIT 300")]
         items += [r[0] for r in db.execute("SELECT sha256 FROM items ORDER BY random() "
                                            "LIMIT 200")]
         matches = [str(r[0]) for r in db.execute("SELECT id FROM matches ORDER BY random() "
@@ -159,6 +137,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 stop = asyncio.Event()
+failed: list[str] = []
 
 
 async def browse_until_stop(i: int, base: str, t: dict[str, list[str]], think: float,
@@ -177,6 +156,8 @@ async def browse_until_stop(i: int, base: str, t: dict[str, list[str]], think: f
             try:
                 r = await client.get(url)
                 status = r.status_code
+                if status != 200 and len(failed) < 5:
+                    failed.append(f"{status} {url}")
             except httpx.HTTPError:
                 status = -1
             results.append((kind, time.perf_counter() - t0, status))
@@ -240,6 +221,8 @@ def main() -> int:
         results, elapsed = asyncio.run(load(base, t, args.clients, args.seconds, args.think))
         times = [d * 1000 for _, d, _ in results]
         errors = sum(1 for _, _, s in results if s != 200)
+        if failed:
+            print("failed requests (the first):", "; ".join(failed))
         by_kind: dict[str, list[float]] = defaultdict(list)
         for kind, d, _ in results:
             by_kind[kind].append(d * 1000)
