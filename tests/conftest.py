@@ -5,6 +5,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,33 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = False,
     return subprocess.run(
         [sys.executable, "-m", "scrutiny.cli", *args], capture_output=True, text=True,
         env=full_env, check=check, input=input, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic case with every stage run and an account per role
+    (``tests.web_support.build_case``), built once per session. Web tests never serve it
+    itself: they work on copies (``web_built``, ``web_site``)."""
+    from tests.web_support import build_case
+
+    return build_case(tmp_path_factory.mktemp("web-template"))
+
+
+@pytest.fixture(scope="module")
+def web_built(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the web template case for one test module."""
+    from tests.web_support import copy_case
+
+    return copy_case(web_template, tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture
+def web_site(web_template: Path, tmp_path: Path) -> Iterator[tuple[Any, Path]]:
+    """A copy of the web template case for one test, and a TestClient of the workbench
+    over it: (client, case folder)."""
+    from tests.web_support import app_for, copy_case
+
+    root = copy_case(web_template, tmp_path)
+    client, bench = app_for(root)
+    yield client, root
+    bench.close()

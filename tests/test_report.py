@@ -26,6 +26,7 @@ from scrutiny.places.register import add_register
 from scrutiny.report.build import build_report
 from scrutiny.report.pdf import CHROMIUM_FLAGS, chromium
 from scrutiny.synth.leak import LeakConfig, generate_leak
+from tests.leak_makers import hostile_roster
 
 SECTIONS = ("summary", "images", "records", "places", "documents", "crossref", "ledger",
             "methods", "appendix")
@@ -127,18 +128,8 @@ def test_report_is_redacted_unless_asked(case: Case, tmp_path: Path) -> None:
 
 
 def test_leak_text_is_escaped(tmp_path: Path) -> None:
-    leak = tmp_path / "leak"
-    leak.mkdir()
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    # an XLSX: libmagic would call a CSV holding markup an HTML page
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["姓名", "身份证号", "关押场所", "收押日期"])
-    ws.append([payload, "653222199001011232", payload, "2018-03-02"])
-    wb.save(leak / "roster.xlsx")
+    leak = hostile_roster(tmp_path / "leak", payload)
     with Case.create(tmp_path / "case", actor="test") as case:
         ingest(case, [leak], actor="test")
         extract_case(case, workers=0)

@@ -15,26 +15,13 @@ from fastapi.testclient import TestClient
 
 from scrutiny.case import Case
 from scrutiny.web.accounts import change_user, iter_audit
-from tests.web_support import app_for, build_case, copy_case, login
+from tests.web_support import login
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 #: what each change needs (the role below it must be refused)
 CHANGES = {"/review/{match_id}": "reviewer", "/claims/{claim_id}/evidence": "reviewer",
            "/report": "reviewer", "/exports": "reviewer", "/admin/users": "admin",
            "/admin/users/{name}": "admin", "/admin/ingest": "admin"}
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web-access"))
-
-
-@pytest.fixture
-def site(built: Path, tmp_path: Path) -> tuple[TestClient, Path]:
-    root = copy_case(built, tmp_path)
-    client, bench = app_for(root)
-    yield client, root
-    bench.close()
 
 
 def _walk(routes: list[object]) -> list[tuple[str, str]]:
@@ -66,8 +53,8 @@ def _fill(path: str, root: Path) -> str:
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), "1"), path)
 
 
-def test_the_routes_cover_the_workbench(site: tuple[TestClient, Path]) -> None:
-    paths = {p for _, p in _routes(site[0])}
+def test_the_routes_cover_the_workbench(web_site: tuple[TestClient, Path]) -> None:
+    paths = {p for _, p in _routes(web_site[0])}
     for needed in ("/", "/evidence", "/items/{sha256}", "/records", "/records/{record_id}",
                    "/review", "/review/{match_id}", "/ledger", "/claims/{claim_id}",
                    "/report", "/admin", "/admin/audit", "/admin/ingest", "/search"):
@@ -75,11 +62,11 @@ def test_the_routes_cover_the_workbench(site: tuple[TestClient, Path]) -> None:
                    needed) for p in paths), needed
     for change in CHANGES:
         assert any(re.sub(r"\{\w+\}", "{}", p) == re.sub(r"\{\w+\}", "{}", change)
-                   for m, p in _routes(site[0]) if m == "POST"), change
+                   for m, p in _routes(web_site[0]) if m == "POST"), change
 
 
-def test_every_route_needs_a_login(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_every_route_needs_a_login(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     checked = 0
     for method, path in _routes(client):
         if (method, path) in PUBLIC:
@@ -98,8 +85,8 @@ def test_every_route_needs_a_login(site: tuple[TestClient, Path]) -> None:
     assert client.get("/static/app.css").status_code == 200  # the package's own files
 
 
-def test_a_login_page_bounce_returns_to_the_page(site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+def test_a_login_page_bounce_returns_to_the_page(web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     r = client.get("/records?q=abc", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.headers["location"] == "/login?next=%2Frecords%3Fq%3Dabc"
     page = client.get(r.headers["location"])
@@ -133,8 +120,8 @@ def _post(client: TestClient, url: str, csrf: str | None) -> int:
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_lower_roles_cannot_change(site: tuple[TestClient, Path], change: str) -> None:
-    client, root = site
+def test_lower_roles_cannot_change(web_site: tuple[TestClient, Path], change: str) -> None:
+    client, root = web_site
     url = _fill(change, root)
     before = _counts(root)
     for role in _lower_roles(CHANGES[change]):
@@ -145,9 +132,9 @@ def test_lower_roles_cannot_change(site: tuple[TestClient, Path], change: str) -
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_a_change_without_the_csrf_token_is_refused(site: tuple[TestClient, Path],
+def test_a_change_without_the_csrf_token_is_refused(web_site: tuple[TestClient, Path],
                                                      change: str) -> None:
-    client, root = site
+    client, root = web_site
     url = _fill(change, root)
     login(client, "admin")
     before = _counts(root)
@@ -156,8 +143,8 @@ def test_a_change_without_the_csrf_token_is_refused(site: tuple[TestClient, Path
     assert _counts(root) == before
 
 
-def test_a_change_from_another_origin_is_refused(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_a_change_from_another_origin_is_refused(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "reviewer")
     url = _fill("/review/{match_id}", root)
     before = _counts(root)
@@ -167,17 +154,17 @@ def test_a_change_from_another_origin_is_refused(site: tuple[TestClient, Path]) 
     assert _counts(root) == before
 
 
-def test_the_login_form_needs_its_own_token(site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+def test_the_login_form_needs_its_own_token(web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     r = client.post("/login", data={"name": "admin", "password": "a long enough test "
                                     "password", "csrf": "forged"}, follow_redirects=False)
     assert r.status_code == 403
     assert client.get("/", follow_redirects=False).status_code == 401
 
 
-def test_wrong_passwords_lock_the_name_and_are_audited(site: tuple[TestClient, Path]
+def test_wrong_passwords_lock_the_name_and_are_audited(web_site: tuple[TestClient, Path]
                                                        ) -> None:
-    client, root = site
+    client, root = web_site
     for _ in range(5):
         page = client.get("/login")
         nonce = re.search(r'name="csrf" value="([^"]+)"', page.text)
@@ -198,8 +185,8 @@ def test_wrong_passwords_lock_the_name_and_are_audited(site: tuple[TestClient, P
     assert actions.count("login-failed") == 6
 
 
-def test_cookies_are_httponly_and_samesite(site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+def test_cookies_are_httponly_and_samesite(web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     page = client.get("/login")
     nonce = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert nonce
@@ -215,8 +202,8 @@ def test_cookies_are_httponly_and_samesite(site: tuple[TestClient, Path]) -> Non
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
-def test_logout_and_disabling_end_the_session(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_logout_and_disabling_end_the_session(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "viewer")
     assert client.get("/").status_code == 200
     assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False

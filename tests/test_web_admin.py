@@ -5,30 +5,15 @@ audit log, and receiving files by upload (stored through ingest, names kept as d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from scrutiny.case import Case
 from scrutiny.web.accounts import get_user, iter_audit
-from tests.web_support import PASSWORD, app_for, build_case, copy_case, login
+from tests.web_support import PASSWORD, login
 
 NEW_PASSWORD = "another long password"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web-admin"))
-
-
-@pytest.fixture
-def site(built: Path, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
-    root = copy_case(built, tmp_path)
-    client, _bench = app_for(root)
-    # not _bench.close(): its readers belong to the TestClient's worker threads
-    yield client, root
 
 
 def _items(root: Path) -> int:
@@ -36,8 +21,8 @@ def _items(root: Path) -> int:
         return int(case.db.execute("SELECT count(*) FROM items").fetchone()[0])
 
 
-def test_admin_adds_a_user_who_can_log_in(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_admin_adds_a_user_who_can_log_in(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "admin")
     page = client.get("/admin")
     assert page.status_code == 200 and "reviewer" in page.text and "/admin/audit" in page.text
@@ -56,8 +41,8 @@ def test_admin_adds_a_user_who_can_log_in(site: tuple[TestClient, Path]) -> None
     assert "editor · reviewer" in other.get("/").text
 
 
-def test_password_mismatch_and_short_password_refused(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_password_mismatch_and_short_password_refused(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "admin")
     assert client.post("/admin/users", data={"csrf": csrf, "name": "x1", "role": "viewer",
                                              "password": NEW_PASSWORD, "password2": "other"}
@@ -70,8 +55,8 @@ def test_password_mismatch_and_short_password_refused(site: tuple[TestClient, Pa
     assert not names & {"x1", "x2"}
 
 
-def test_lower_roles_are_refused(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_lower_roles_are_refused(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     before = _items(root)
     for name in ("viewer", "reviewer"):
         client.cookies.clear()
@@ -88,8 +73,8 @@ def test_lower_roles_are_refused(site: tuple[TestClient, Path]) -> None:
     assert 'href="/admin"' not in client.get("/").text
 
 
-def test_upload_is_ingested_and_its_name_escaped(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_upload_is_ingested_and_its_name_escaped(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     before = _items(root)
     csrf = login(client, "admin")
     form = client.get("/admin/ingest")
@@ -116,8 +101,8 @@ def test_upload_is_ingested_and_its_name_escaped(site: tuple[TestClient, Path]) 
     assert extracted >= 2  # the new files were extracted too
 
 
-def test_upload_without_csrf_is_refused(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_upload_without_csrf_is_refused(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     before = _items(root)
     login(client, "admin")
     assert client.post("/admin/ingest", files=[("files", ("a.txt", b"no token"))]
@@ -125,8 +110,8 @@ def test_upload_without_csrf_is_refused(site: tuple[TestClient, Path]) -> None:
     assert _items(root) == before
 
 
-def test_disabling_a_user_ends_their_session(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_disabling_a_user_ends_their_session(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     viewer = TestClient(client.app, base_url=str(client.base_url))
     login(viewer, "viewer")
     assert viewer.get("/ledger").status_code == 200
@@ -144,8 +129,8 @@ def test_disabling_a_user_ends_their_session(site: tuple[TestClient, Path]) -> N
 
 
 def test_password_change_ends_sessions_and_new_password_works(
-        site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+        web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     reviewer = TestClient(client.app, base_url=str(client.base_url))
     login(reviewer, "reviewer")
     csrf = login(client, "admin")
@@ -156,8 +141,8 @@ def test_password_change_ends_sessions_and_new_password_works(
     login(reviewer, "reviewer", NEW_PASSWORD)
 
 
-def test_admin_cannot_lock_themself_out(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_admin_cannot_lock_themself_out(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "admin")
     assert client.post("/admin/users/admin", data={"csrf": csrf, "state": "disable"}
                        ).status_code == 400
@@ -169,8 +154,8 @@ def test_admin_cannot_lock_themself_out(site: tuple[TestClient, Path]) -> None:
     assert client.get("/admin").status_code == 200
 
 
-def test_audit_log_lists_logins_and_filters(site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+def test_audit_log_lists_logins_and_filters(web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     login(client, "viewer")
     client.cookies.clear()
     login(client, "admin")
@@ -181,8 +166,8 @@ def test_audit_log_lists_logins_and_filters(site: tuple[TestClient, Path]) -> No
     assert ">viewer</a>" not in mine.text and "<td>login</td>" in mine.text
 
 
-def test_audit_log_pages(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_audit_log_pages(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     with Case.open(root, writable=True) as case:
         from scrutiny.web.accounts import audit
 

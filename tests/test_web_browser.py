@@ -25,7 +25,7 @@ from scrutiny.report.pdf import CHROMIUM_FLAGS, chromium
 from scrutiny.web.accounts import iter_audit
 from scrutiny.web.app import create_app
 from scrutiny.web.workbench import Workbench
-from tests.web_support import PASSWORD, build_case, copy_case
+from tests.web_support import PASSWORD, copy_case
 
 pytestmark = pytest.mark.skipif(chromium() is None,
                                 reason="Debian's chromium is not installed ('make')")
@@ -33,16 +33,11 @@ SHOTS = Path(os.environ.get("SCRUTINY_SCREENSHOTS", "build/screenshots/web"))
 XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web-browser"))
-
-
 @pytest.fixture
-def server(built: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def server(web_built: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     import uvicorn
 
-    root = copy_case(built, tmp_path)
+    root = copy_case(web_built, tmp_path)
     bench = Workbench(root)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,12 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from scrutiny.case import Case
 from scrutiny.link.review import judge, list_matches
 from scrutiny.web.app import Cache
-from tests.web_support import app_for, build_case, login
+from tests.web_support import app_for, login
 
 
 def test_an_entry_stands_for_its_custody_head_only() -> None:
@@ -27,27 +25,22 @@ def test_an_entry_stands_for_its_custody_head_only() -> None:
     assert cache.get("a", 5) == (True, "A") and cache.get("c", 5) == (True, "C")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web-cache"))
-
-
 def _pending(html: str) -> int:
     found = re.search(r"<b>([\d,]+)</b>\s*<span class=\"st st-pending\">", html)
     assert found, html[:2000]
     return int(found.group(1).replace(",", ""))
 
 
-def test_lists_and_counts_follow_a_change_made_elsewhere(built: Path) -> None:
-    client, _bench = app_for(built)
+def test_lists_and_counts_follow_a_change_made_elsewhere(web_built: Path) -> None:
+    client, _bench = app_for(web_built)
     login(client, "viewer")
     before = client.get("/review").text
     queue = client.get("/review?status=accepted").text
-    with Case.open(built) as case:
+    with Case.open(web_built) as case:
         first = list_matches(case.db, status="pending", limit=1)[0]
     assert f">match {first.id}<" not in queue
     # judged from the command line while the server runs
-    with Case.open(built, writable=True) as case:
+    with Case.open(web_built, writable=True) as case:
         judge(case, first.id, "accept", "ann", "same father's name and birth date")
     after = client.get("/review").text
     assert _pending(after) == _pending(before) - 1

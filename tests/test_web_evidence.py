@@ -21,15 +21,15 @@ from scrutiny.web.accounts import add_user, iter_audit
 from scrutiny.web.app import create_app
 from scrutiny.web.pages import evidence as evidence_page
 from scrutiny.web.workbench import Workbench
-from tests.web_support import PASSWORD, app_for, build_case, login
+from tests.web_support import PASSWORD, app_for, login
 
 ITEM = re.compile(r'href="/items/([0-9a-f]{64})"')
 NEXT = re.compile(r'href="([^"]+)" rel="next"')
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Workbench]]:
-    client, bench = app_for(build_case(tmp_path_factory.mktemp("evidence")))
+def site(web_built: Path) -> Iterator[tuple[TestClient, Workbench]]:
+    client, bench = app_for(web_built)
     login(client, "viewer")
     yield client, bench
     # not bench.close(): its readers belong to the server's threads

@@ -7,7 +7,6 @@ redaction enforced by role, no path traversal."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,9 @@ from fastapi.testclient import TestClient
 from scrutiny.case import Case
 from scrutiny.ledger.store import add_claim, add_evidence, get_claim, iter_claims
 from scrutiny.web.accounts import iter_audit
-from tests.web_support import app_for, build_case, copy_case, login
+from tests.web_support import login
 
 ROW = re.compile(r'<td class="n"><a href="/claims/(\d+)">')
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web-ledger"))
-
-
-@pytest.fixture
-def site(built: Path, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
-    root = copy_case(built, tmp_path)
-    client, _bench = app_for(root)
-    # not _bench.close(): its readers belong to the TestClient's worker threads
-    yield client, root
 
 
 def _single_source(root: Path) -> int:
@@ -44,8 +30,8 @@ def _evidence_count(root: Path, claim_id: int) -> int:
         return len(get_claim(case.db, claim_id).evidence)
 
 
-def test_ledger_counts_pages_and_filters(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_ledger_counts_pages_and_filters(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     with Case.open(root, writable=True) as case:
         total = sum(1 for _ in iter_claims(case.db))
         extra = add_claim(case, "event", "a hearing took place in Urumqi", by="test",
@@ -72,8 +58,8 @@ def test_ledger_counts_pages_and_filters(site: tuple[TestClient, Path]) -> None:
     assert client.get("/ledger?status=nonsense").status_code == 422
 
 
-def test_claim_page_and_audit(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_claim_page_and_audit(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     cid = _single_source(root)
     login(client, "viewer")
     page = client.get(f"/claims/{cid}")
@@ -87,8 +73,8 @@ def test_claim_page_and_audit(site: tuple[TestClient, Path]) -> None:
     assert seen and seen[0].subject == f"claim:{cid}"
 
 
-def test_reviewer_adds_independent_evidence_with_file(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_reviewer_adds_independent_evidence_with_file(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     cid = _single_source(root)
     csrf = login(client, "reviewer")
     form = client.get(f"/claims/{cid}")
@@ -115,8 +101,8 @@ def test_reviewer_adds_independent_evidence_with_file(site: tuple[TestClient, Pa
     assert entries and entries[0].subject == f"claim:{cid}" and entries[0].details["sha256"] == sha
 
 
-def test_evidence_refused_without_role_or_csrf(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_evidence_refused_without_role_or_csrf(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     cid = _single_source(root)
     before = _evidence_count(root, cid)
     data = {"stance": "supports", "source_type": "phone-confirmation", "origin": "a call"}
@@ -131,8 +117,8 @@ def test_evidence_refused_without_role_or_csrf(site: tuple[TestClient, Path]) ->
     assert _evidence_count(root, cid) == before
 
 
-def test_bad_evidence_input_is_refused(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_bad_evidence_input_is_refused(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     cid = _single_source(root)
     before = _evidence_count(root, cid)
     csrf = login(client, "reviewer")
@@ -146,8 +132,8 @@ def test_bad_evidence_input_is_refused(site: tuple[TestClient, Path]) -> None:
     assert _evidence_count(root, cid) == before
 
 
-def test_origin_is_escaped(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_origin_is_escaped(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     cid = _single_source(root)
     with Case.open(root, writable=True) as case:
         add_evidence(case, cid, "contradicts", "official-statement",
@@ -159,8 +145,8 @@ def test_origin_is_escaped(site: tuple[TestClient, Path]) -> None:
     assert "st-contested" in page.text
 
 
-def test_report_written_and_served_sandboxed(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_report_written_and_served_sandboxed(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "reviewer")
     assert 'name="unredacted"' not in client.get("/report").text  # not offered to reviewers
     r = client.post("/report", data={"csrf": csrf}, follow_redirects=False)
@@ -183,8 +169,8 @@ def test_report_written_and_served_sandboxed(site: tuple[TestClient, Path]) -> N
     assert events and events[-1].details["redacted"] is True
 
 
-def test_reviewer_cannot_write_unredacted(site: tuple[TestClient, Path]) -> None:
-    client, root = site
+def test_reviewer_cannot_write_unredacted(web_site: tuple[TestClient, Path]) -> None:
+    client, root = web_site
     csrf = login(client, "reviewer")
     assert client.post("/report", data={"csrf": csrf, "unredacted": "true"},
                        follow_redirects=False).status_code == 403
@@ -201,19 +187,19 @@ def test_reviewer_cannot_write_unredacted(site: tuple[TestClient, Path]) -> None
     assert "attachment" in got.headers["content-disposition"]
 
 
-def test_output_names_cannot_traverse(site: tuple[TestClient, Path]) -> None:
-    client, _ = site
+def test_output_names_cannot_traverse(web_site: tuple[TestClient, Path]) -> None:
+    client, _ = web_site
     login(client, "viewer")
     for bad in ("..%2Fcase%2Fcase.db", "report-x.html", "%2e%2e", "report-20240101T000000-000000Z"
                 ".html", "%2e%2e%2fcase.db", "case.db"):
         assert client.get(f"/report/files/{bad}").status_code == 404, bad
 
 
-def test_oversized_evidence_file_is_refused(site: tuple[TestClient, Path],
+def test_oversized_evidence_file_is_refused(web_site: tuple[TestClient, Path],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from scrutiny.web.pages import ledger
 
-    client, root = site
+    client, root = web_site
     cid = _single_source(root)
     before = _evidence_count(root, cid)
     monkeypatch.setattr(ledger, "MAX_ATTACHMENT", 10)

@@ -16,20 +16,16 @@ from scrutiny.extract.run import extract_case
 from scrutiny.ingest import ingest
 from scrutiny.web.accounts import add_user, iter_audit
 from scrutiny.web.workbench import Workbench
-from tests.web_support import FAST_N, PASSWORD, app_for, build_case, login
+from tests.leak_makers import hostile_roster
+from tests.web_support import FAST_N, PASSWORD, app_for, login
 
 RECORD_LINK = re.compile(r'<td><a href="/records/(\d+)"')  # the name column
 NEXT = re.compile(r'href="([^"]+)" rel="next"')
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web_records"))
-
-
-@pytest.fixture(scope="module")
-def app(built: Path) -> Iterator[tuple[TestClient, Workbench]]:
-    client, bench = app_for(built)
+def app(web_built: Path) -> Iterator[tuple[TestClient, Workbench]]:
+    client, bench = app_for(web_built)
     login(client, "viewer")
     yield client, bench
 
@@ -147,24 +143,15 @@ def test_unknown_record_is_404(client: TestClient) -> None:
     assert client.get("/records/abc").status_code == 422
 
 
-def test_records_need_login(built: Path) -> None:
-    anonymous, _ = app_for(built)
+def test_records_need_login(web_built: Path) -> None:
+    anonymous, _ = app_for(web_built)
     r = anonymous.get("/records", follow_redirects=False)
     assert r.status_code in (303, 401)
 
 
 def test_leak_text_is_escaped(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
     payload = "<script>alert(1)</script>"
-    leak = tmp_path / "leak"
-    leak.mkdir()
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["姓名", "身份证号", "关押场所", "收押日期"])
-    ws.append([payload, "653222199001011232", payload, "2018-03-02"])
-    wb.save(leak / "roster.xlsx")
+    leak = hostile_roster(tmp_path / "leak", payload)
     with Case.create(tmp_path / "case", actor="test") as case:
         ingest(case, [leak], actor="test")
         extract_case(case, workers=0)

@@ -17,28 +17,23 @@ from scrutiny.link.review import get_match, judgement_history, list_matches, nex
 from scrutiny.web.accounts import iter_audit
 from scrutiny.web.pages import review
 from scrutiny.web.workbench import Workbench
-from tests.web_support import app_for, build_case, copy_case, login
+from tests.web_support import app_for, copy_case, login
 
 MATCH_LINK = re.compile(r'href="/review/(\d+)">match')
 NEXT = re.compile(r'href="([^"]+)" rel="next"')
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_case(tmp_path_factory.mktemp("web_review"))
-
-
 @pytest.fixture()
-def site(built: Path, tmp_path: Path) -> Iterator[tuple[TestClient, Workbench]]:
+def site(web_built: Path, tmp_path: Path) -> Iterator[tuple[TestClient, Workbench]]:
     """A copy of the case, for tests that judge."""
-    client, bench = app_for(copy_case(built, tmp_path))
+    client, bench = app_for(copy_case(web_built, tmp_path))
     yield client, bench
 
 
 @pytest.fixture(scope="module")
-def shared(built: Path) -> Iterator[tuple[TestClient, Workbench]]:
-    """The built case itself, for tests that only read."""
-    client, bench = app_for(built)
+def shared(web_built: Path) -> Iterator[tuple[TestClient, Workbench]]:
+    """The web_built case itself, for tests that only read."""
+    client, bench = app_for(web_built)
     yield client, bench
 
 
