@@ -38,8 +38,9 @@ def user_group() -> None:
 @CASE_ARG
 @click.argument("name")
 @click.option("--role", type=click.Choice(["viewer", "reviewer", "admin"]), required=True,
-              help="viewer reads; reviewer also judges and adds evidence; admin also "
-                   "ingests and manages users.")
+              help="viewer reads; reviewer also judges matches, adds evidence and writes "
+                   "redacted reports and exports; admin also ingests, exports unredacted, "
+                   "manages users and reads the audit log.")
 @click.option("--by", help="Who creates it (default: your user name).")
 @_friendly
 def user_add(case: Path, name: str, role: str, by: str | None) -> None:
